@@ -1,0 +1,39 @@
+//! The `context-allowlist` policy: block the admin contexts (`/carbon`, `/services`, …) from
+//! the DMZ and expose only allowlisted applications (seed guidelines "Block the /services and
+//! /carbon contexts from the DMZ", "Restrict access to the management console", "Change default
+//! admin credentials").
+//!
+//! ```
+//! use policies::allowlist::{AllowlistPlan, Decision, DenyReason};
+//! use policies::attributes::AttributeTable;
+//! use policies::request::RequestHead;
+//!
+//! let plan = AllowlistPlan::from_json(br#"{
+//!     "virtual_hosts": [{ "domains": ["*"], "allow": ["/oauth2/*"], "deny": ["/carbon"] }]
+//! }"#).unwrap();
+//! let head = |path: &str| vec![
+//!     (":method".to_owned(), b"GET".to_vec()),
+//!     (":path".to_owned(), path.as_bytes().to_vec()),
+//!     (":authority".to_owned(), b"is.example.com".to_vec()),
+//! ];
+//! let conn = AttributeTable::default().with("source.address", "203.0.113.9:40000");
+//! let bypass = head("/oauth2/..;/%63arbon/admin/login.jsp");
+//! assert_eq!(
+//!     plan.decide(&RequestHead::new(&bypass), &conn),
+//!     Decision::Deny { status: 403, reason: DenyReason::DenyRule },
+//! );
+//! assert!(matches!(plan.decide(&RequestHead::new(&head("/oauth2/token")), &conn), Decision::Allow(_)));
+//! ```
+
+mod config;
+mod credentials;
+mod decide;
+mod decision;
+mod plan;
+
+pub use config::{AllowRule, AllowlistConfig, Credential, Mode, VirtualHostConfig};
+pub use decision::{AllowReason, Decision, DenyReason};
+pub use plan::AllowlistPlan;
+
+#[cfg(test)]
+mod tests;
