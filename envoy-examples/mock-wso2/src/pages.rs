@@ -25,6 +25,15 @@ pub(crate) struct Context<'a> {
 /// WSO2's default public base URL, used in the discovery document.
 const BASE_URL: &str = "https://localhost:9443";
 
+/// A JWK modulus (the RFC 7517 example key): the mock signs nothing, it only looks the part.
+const JWK_N: &str = concat!(
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1",
+    "L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4",
+    "QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbO",
+    "pbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csF",
+    "Cur-kEgU8awapJzKnqDKgw",
+);
+
 /// Builds the reply for a matched route.
 pub(crate) fn reply(matched: &Matched<'_>, cx: &Context<'_>) -> Result<Reply, RandomError> {
     let prefix = matched.prefix();
@@ -50,7 +59,7 @@ pub(crate) fn reply(matched: &Matched<'_>, cx: &Context<'_>) -> Result<Reply, Ra
         )),
         Route::Jwks => Reply::json(&json!({"keys": [{
             "kty": "RSA", "kid": "mock-wso2", "use": "sig", "alg": "RS256",
-            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "n": JWK_N,
             "e": "AQAB",
         }]})),
         Route::Introspect => Reply::json(&json!({"active": false})),
