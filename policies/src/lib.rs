@@ -56,7 +56,8 @@
 //!   Kong's encoding.
 //! - [`logline`]: log lines that cannot be forged.
 //! - [`error`], [`field_path`]: configuration errors.
-//! - [`presets`]: the shipped configurations for WSO2 products.
+//! - [`presets`]: the shipped configurations for WSO2 products; [`check`]: any filter's
+//!   configuration checked as its `on_configure` would.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -64,6 +65,7 @@
 pub mod allowlist;
 pub mod attributes;
 pub mod authority;
+pub mod check;
 pub mod error;
 pub mod field_path;
 pub mod globs;

@@ -31,6 +31,21 @@ pub fn escape(value: &[u8]) -> String {
     out
 }
 
+/// Longest request id taken from a client, in bytes.
+pub const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// The request id to log, from an `x-request-id` value: kept when it is 1 to
+/// [`MAX_REQUEST_ID_BYTES`] bytes of `[A-Za-z0-9._:-]` (Envoy sets a UUID), `None` otherwise so
+/// that the caller generates one.
+pub fn sane_request_id(value: Option<&[u8]>) -> Option<String> {
+    let v = value?;
+    let ok = !v.is_empty()
+        && v.len() <= MAX_REQUEST_ID_BYTES
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
+    ok.then(|| String::from_utf8_lossy(v).into_owned())
+}
+
 /// What a filter decided about one request, for the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoggedDecision {
@@ -97,6 +112,19 @@ mod tests {
         let out = escape(&long);
         assert_eq!(out.len(), MAX_LOGGED_VALUE_BYTES + 3);
         assert!(out.ends_with("..."));
+    }
+
+    #[test]
+    fn request_id_is_kept_only_when_sane() {
+        let uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assert_eq!(
+            sane_request_id(Some(uuid.as_bytes())).as_deref(),
+            Some(uuid)
+        );
+        assert_eq!(sane_request_id(Some(b"abc\r\nx")), None);
+        assert_eq!(sane_request_id(Some(b"")), None);
+        assert_eq!(sane_request_id(Some(&[b'a'; 129])), None);
+        assert_eq!(sane_request_id(None), None);
     }
 
     #[test]

@@ -55,6 +55,11 @@ impl AllowReason {
     }
 }
 
+impl AllowReason {
+    /// Every reason's name, for defining one metric per reason up front.
+    pub const ALL: [&'static str; 3] = ["allowlisted", "internal_source", "internal_client"];
+}
+
 impl DenyReason {
     /// snake_case name for logs and metrics: `default_credentials`, `malformed_path`,
     /// `unknown_host`, `deny_rule`, `not_allowlisted`, `method_not_allowed`.

@@ -1,0 +1,60 @@
+//! Header maps, read whole in one host call (each host call costs more than the policy itself:
+//! see the performance facts in design.md) and edited one header at a time.
+
+use proxy_wasm::hostcalls;
+use proxy_wasm::types::{MapType, Status};
+
+/// A header map as the policies take it: `(name, raw value)` pairs in order.
+pub type HeaderPairs = Vec<(String, Vec<u8>)>;
+
+/// The request headers, pseudo-headers included (`:method`, `:path`, `:authority`).
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn request() -> Result<HeaderPairs, Status> {
+    hostcalls::get_map_bytes(MapType::HttpRequestHeaders)
+}
+
+/// The response headers, `:status` included.
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn response() -> Result<HeaderPairs, Status> {
+    hostcalls::get_map_bytes(MapType::HttpResponseHeaders)
+}
+
+/// Sets response header `name` to `value`, replacing every existing value.
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn set_response(name: &str, value: &[u8]) -> Result<(), Status> {
+    hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, Some(value))
+}
+
+/// Adds one more value of response header `name` (for repeated headers such as `Set-Cookie`).
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn add_response(name: &str, value: &[u8]) -> Result<(), Status> {
+    hostcalls::add_map_value_bytes(MapType::HttpResponseHeaders, name, value)
+}
+
+/// Removes every value of response header `name`.
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn remove_response(name: &str) -> Result<(), Status> {
+    hostcalls::remove_map_value(MapType::HttpResponseHeaders, name)
+}
+
+/// Replaces the whole response header map (when many headers change at once, one call).
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn replace_response(pairs: &[(String, Vec<u8>)]) -> Result<(), Status> {
+    let map: Vec<(&str, &[u8])> = pairs
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_slice()))
+        .collect();
+    hostcalls::set_map_bytes(MapType::HttpResponseHeaders, map)
+}

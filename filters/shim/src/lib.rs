@@ -1,0 +1,57 @@
+//! # filter-shim: the Proxy-Wasm glue every gateway-hardening filter shares
+//!
+//! The filters keep their decisions in `policies`; this crate does the host side, always
+//! through the SDK's `hostcalls` that return `Result` (never the trait helpers, which unwrap and
+//! would trap the VM on a non-UTF-8 header):
+//! - [`headers`]: a header map in one host call, and edits to it;
+//! - [`HostAttributes`]: `policies::attributes::Attributes` over `get_property`;
+//! - [`metrics`]: counters defined once in the root context, incremented by name;
+//! - [`log`]: log lines with the request id ([`request_id`]);
+//! - [`reply`]: local responses;
+//! - [`plugin_configuration`] and [`install_panic_hook`] for the root context.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod headers;
+pub mod log;
+pub mod metrics;
+pub mod reply;
+
+use policies::request::RequestHead;
+use proxy_wasm::hostcalls;
+use proxy_wasm::types::{BufferType, LogLevel};
+
+/// `policies::attributes::Attributes` answered by the host's `proxy_get_property`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HostAttributes;
+
+impl policies::attributes::Attributes for HostAttributes {
+    fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
+        hostcalls::get_property(path.to_vec()).ok().flatten()
+    }
+}
+
+/// The plugin configuration bytes (`proxy_get_buffer_bytes` of `PluginConfiguration`); empty
+/// when the host gives none.
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn plugin_configuration() -> Result<Vec<u8>, proxy_wasm::types::Status> {
+    Ok(hostcalls::get_buffer(BufferType::PluginConfiguration, 0, usize::MAX)?.unwrap_or_default())
+}
+
+/// The request id for log lines and local responses: the request's `x-request-id` when it is a
+/// sane token (Envoy sets a UUID), else a new UUID v4 (seed guideline "Prevent log forging").
+pub fn request_id(request: &RequestHead<'_>) -> String {
+    policies::logline::sane_request_id(request.get("x-request-id"))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Logs a panic's message at `critical` before the VM traps, so that the gateway's log says
+/// which filter failed and where. `filter` is the filter's name.
+pub fn install_panic_hook(filter: &'static str) {
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = hostcalls::log(LogLevel::Critical, &format!("{filter}: panic: {info}"));
+    }));
+}

@@ -1,0 +1,30 @@
+//! Logging through `proxy_log`. Every line a filter writes is built by
+//! `policies::logline::line`, which escapes client-controlled values.
+
+use proxy_wasm::hostcalls;
+use proxy_wasm::types::LogLevel;
+
+/// Logs `message` at `level`; a host that refuses the call loses the line, never the request.
+pub fn write(level: LogLevel, message: &str) {
+    let _ = hostcalls::log(level, message);
+}
+
+/// Logs at `info`.
+pub fn info(message: &str) {
+    write(LogLevel::Info, message);
+}
+
+/// Logs at `debug`.
+pub fn debug(message: &str) {
+    write(LogLevel::Debug, message);
+}
+
+/// Logs at `warn`.
+pub fn warn(message: &str) {
+    write(LogLevel::Warn, message);
+}
+
+/// Logs at `error`.
+pub fn error(message: &str) {
+    write(LogLevel::Error, message);
+}

@@ -1,0 +1,38 @@
+//! Counters through the Proxy-Wasm metric ABI, defined once in the root context and shared by
+//! every HTTP context. Envoy shows them as `wasmcustom.<name>` in `/stats` and
+//! `/stats/prometheus`; names follow `gateway_hardening.<filter>.<what>[.<reason>]`.
+
+use proxy_wasm::hostcalls;
+use proxy_wasm::types::MetricType;
+
+/// A set of counters, looked up by their suffix after `gateway_hardening.<filter>.`.
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    ids: Vec<(String, u32)>,
+}
+
+impl Counters {
+    /// Defines `gateway_hardening.<filter>.<suffix>` for every suffix. A counter the host
+    /// refuses to define is logged and left out (its increments are then dropped).
+    pub fn define(filter: &str, suffixes: impl IntoIterator<Item = String>) -> Self {
+        let prefix = format!("gateway_hardening.{}", filter.replace('-', "_"));
+        let mut ids = Vec::new();
+        for suffix in suffixes {
+            let name = format!("{prefix}.{suffix}");
+            match hostcalls::define_metric(MetricType::Counter, &name) {
+                Ok(id) => ids.push((suffix, id)),
+                Err(status) => crate::log::warn(&format!(
+                    "{filter}: cannot define metric {name}: {status:?}"
+                )),
+            }
+        }
+        Self { ids }
+    }
+
+    /// Adds one to the counter `suffix`; unknown suffixes are ignored.
+    pub fn inc(&self, suffix: &str) {
+        if let Some((_, id)) = self.ids.iter().find(|(s, _)| s == suffix) {
+            let _ = hostcalls::increment_metric(*id, 1);
+        }
+    }
+}
