@@ -1,0 +1,25 @@
+//! `cargo xtask build`: the filters for wasm32-wasip1 (release profile: the modules that ship)
+//! and the mock upstream.
+
+use anyhow::Result;
+
+use crate::project::{FILTERS, cargo, run, wasm_path};
+use crate::tools::ensure_wasm_target;
+
+/// Builds every filter's release `.wasm` and the release mock-wso2 binary.
+pub(crate) fn build() -> Result<()> {
+    ensure_wasm_target()?;
+    let mut wasm = cargo();
+    wasm.args(["build", "--release", "--target", "wasm32-wasip1"]);
+    for f in FILTERS {
+        wasm.args(["-p", f]);
+    }
+    run(&mut wasm)?;
+    for f in FILTERS {
+        let size = std::fs::metadata(wasm_path(f))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        println!("build: {} ({size} bytes)", wasm_path(f).display());
+    }
+    run(cargo().args(["build", "--release", "-p", "mock-wso2"]))
+}

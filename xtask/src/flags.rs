@@ -1,0 +1,47 @@
+//! Command-line flags of `cargo xtask`.
+
+use clap::{Parser, Subcommand};
+
+/// Project tasks for gateway-hardening.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Build, run and test the gateway-hardening filters"
+)]
+pub(crate) struct Xtask {
+    #[command(subcommand)]
+    pub(crate) cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Cmd {
+    /// Build the filters for wasm32-wasip1 (release) and the mock upstream.
+    Build,
+    /// Install what is missing, build, start the mock WSO2 nodes and Envoy in the background.
+    Up,
+    /// Stop exactly the processes that `up` started.
+    Down,
+    /// Run up, send the attack corpus and legitimate requests through Envoy, print a table, run down.
+    Demo,
+    /// The project's one test command: fmt, clippy, unit tests, scenarios, end to end in Envoy.
+    Test {
+        /// Skip the end-to-end part (no Envoy): fmt, clippy, unit tests and scenarios only.
+        #[arg(long)]
+        no_e2e: bool,
+    },
+    /// Check a plugin configuration file the way the filter's `on_configure` would.
+    CheckConfig {
+        /// The JSON plugin configuration.
+        file: std::path::PathBuf,
+        /// The filter it is for.
+        #[arg(long, default_value = "context-allowlist")]
+        filter: String,
+    },
+    /// Rewrite the plugin configurations inlined in envoy-examples/*/envoy.yaml from their
+    /// plugin-config/*.json files (`--check`: fail when they differ instead).
+    Examples {
+        /// Only compare; exit non-zero on a difference.
+        #[arg(long)]
+        check: bool,
+    },
+}

@@ -1,0 +1,54 @@
+//! A minimal HTTP/1.1 GET over `std::net`, for readiness checks and the admin API (the xtask
+//! stays free of HTTP client crates so that it compiles fast).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+/// `GET path` on `addr` with `Connection: close`; returns the status and the body as text.
+pub(crate) fn get(addr: &str, path: &str) -> Result<(u16, String)> {
+    let sock: SocketAddr = addr
+        .parse()
+        .with_context(|| format!("bad address {addr}"))?;
+    let mut s = TcpStream::connect_timeout(&sock, Duration::from_secs(2))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("no HTTP status from {addr}{path}"))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    Ok((status, body))
+}
+
+/// Polls `GET path` on `addr` until `ready` accepts the answer, for at most `secs` seconds.
+pub(crate) fn wait_for(
+    addr: &str,
+    path: &str,
+    secs: u64,
+    ready: impl Fn(u16, &str) -> bool,
+) -> Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    let mut last = String::from("no answer");
+    while std::time::Instant::now() < deadline {
+        match get(addr, path) {
+            Ok((status, body)) if ready(status, &body) => return Ok(()),
+            Ok((status, _)) => last = format!("status {status}"),
+            Err(e) => last = e.to_string(),
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("{addr}{path} not ready after {secs} s: {last}")
+}

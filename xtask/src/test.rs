@@ -1,0 +1,102 @@
+//! `cargo xtask test`: the project's one test command. Each step prints its own summary; the
+//! last lines are a table of every step with its result and time. The end-to-end steps run
+//! against the real Envoy that `up` starts, and `down` runs whatever happens.
+
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+
+use crate::project::{FILTERS, cargo, run};
+
+type StepFn = fn() -> Result<()>;
+
+/// Steps that need no Envoy.
+const OFFLINE: &[(&str, StepFn)] = &[
+    ("fmt", fmt),
+    ("examples in sync", || crate::examples::examples(true)),
+    ("clippy (host)", clippy_host),
+    ("clippy (wasm32-wasip1)", clippy_wasm),
+    ("unit tests", unit_tests),
+    ("build filters and mock", crate::build::build),
+];
+
+/// Steps against the real Envoy, between `up` and `down`.
+const E2E: &[(&str, StepFn)] = &[(
+    "envoy refuses invalid plugin configuration",
+    crate::envoy_checks::invalid_config_is_refused,
+)];
+
+/// Runs every step; fails when any failed (after running the rest of its group).
+pub(crate) fn test(no_e2e: bool) -> Result<()> {
+    let mut results: Vec<(String, bool, f64)> = Vec::new();
+    let mut step = |name: &str, f: &dyn Fn() -> Result<()>| {
+        println!("\n==> {name}");
+        let t = Instant::now();
+        let res = f();
+        if let Err(e) = &res {
+            eprintln!("FAILED {name}: {e:#}");
+        }
+        results.push((name.to_owned(), res.is_ok(), t.elapsed().as_secs_f64()));
+        res.is_ok()
+    };
+    let offline_ok = OFFLINE.iter().all(|(name, f)| step(name, f));
+    if offline_ok && !no_e2e {
+        if step("up", &crate::up::up) {
+            for (name, f) in E2E {
+                step(name, f);
+            }
+        }
+        step("down", &crate::down::down);
+    }
+    println!("\n==> summary");
+    for (name, passed, secs) in &results {
+        println!(
+            "{:<6} {name:<50} {secs:>7.1} s",
+            if *passed { "ok" } else { "FAILED" }
+        );
+    }
+    let failed = results.iter().filter(|r| !r.1).count();
+    println!("{} steps passed, {failed} failed", results.len() - failed);
+    if failed > 0 {
+        bail!("{failed} step(s) failed")
+    } else {
+        Ok(())
+    }
+}
+
+fn fmt() -> Result<()> {
+    run(cargo().args(["fmt", "--all", "--", "--check"]))
+}
+
+fn clippy_host() -> Result<()> {
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn clippy_wasm() -> Result<()> {
+    crate::tools::ensure_wasm_target()?;
+    let mut cmd = cargo();
+    cmd.args([
+        "clippy",
+        "--target",
+        "wasm32-wasip1",
+        "-p",
+        "policies",
+        "-p",
+        "filter-shim",
+    ]);
+    for f in FILTERS {
+        cmd.args(["-p", f]);
+    }
+    run(cmd.args(["--", "-D", "warnings"]))
+}
+
+fn unit_tests() -> Result<()> {
+    run(cargo().args(["test", "--workspace"]))
+}

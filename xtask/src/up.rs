@@ -1,0 +1,189 @@
+//! `cargo xtask up`: start the mock WSO2 nodes and Envoy with the dmz-gateway example, in the
+//! background, and return once both answer.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::http;
+use crate::project::{root, run_dir, target_dir};
+use crate::state::{EnvoyState, MockState, Proc, RunState};
+use crate::tools;
+
+/// The example Envoy runs.
+pub(crate) const CONFIG: &str = "envoy-examples/dmz-gateway/envoy.yaml";
+/// Envoy's admin listener.
+pub(crate) const ADMIN: &str = "127.0.0.1:9901";
+/// The example's listeners by Envoy listener name.
+pub(crate) const LISTENERS: [(&str, &str); 2] = [
+    ("plain_normalized", "127.0.0.1:10000"),
+    ("plain_raw", "127.0.0.1:10001"),
+];
+/// The mock nodes: `(node, plain address)`.
+pub(crate) const MOCK_NODES: [(&str, &str); 2] =
+    [("node-a", "127.0.0.1:18080"), ("node-b", "127.0.0.1:18081")];
+
+/// Installs, builds, starts and waits. Stops what it started if anything fails.
+pub(crate) fn up() -> Result<()> {
+    if let Some(state) = RunState::load()? {
+        if crate::down::any_alive(&state) {
+            bail!("already up (target/run/state.json); run `cargo xtask down` first");
+        }
+        RunState::remove()?;
+    }
+    tools::ensure_envoy()?;
+    crate::build::build()?;
+    validate(Path::new(CONFIG))?;
+    std::fs::create_dir_all(run_dir())?;
+    let mut state = RunState {
+        envoy: None,
+        mock: Vec::new(),
+        listeners: LISTENERS
+            .iter()
+            .map(|(n, a)| (n.to_string(), a.to_string()))
+            .collect::<BTreeMap<_, _>>(),
+        certs: target_dir().join("certs").display().to_string(),
+    };
+    let started = start_all(&mut state);
+    state.save()?;
+    if let Err(e) = started {
+        print_log_tails(&state);
+        let _ = crate::down::down();
+        return Err(e);
+    }
+    println!(
+        "up: Envoy admin http://{ADMIN}, listeners {}",
+        LISTENERS.map(|(n, a)| format!("{n} http://{a}")).join(", ")
+    );
+    println!(
+        "up: logs in {}; stop with `cargo xtask down`",
+        run_dir().display()
+    );
+    Ok(())
+}
+
+fn start_all(state: &mut RunState) -> Result<()> {
+    let mock = target_dir().join("release/mock-wso2");
+    for (node, addr) in MOCK_NODES {
+        let log = run_dir().join(format!("mock-{node}.log"));
+        let pid = spawn(&mock, &["--node", node, "--listen", addr], &log)?;
+        state.mock.push(MockState {
+            proc: Proc {
+                pid,
+                exe: mock.display().to_string(),
+            },
+            node: node.to_owned(),
+            addr: addr.to_owned(),
+            log: log.display().to_string(),
+        });
+        state.save()?;
+    }
+    for (_, addr) in MOCK_NODES {
+        http::wait_for(addr, "/api/health-check/v1.0/health", 20, |s, _| s == 200)?;
+    }
+    let envoy = tools::envoy();
+    let log = run_dir().join("envoy.log");
+    let access_log = run_dir().join("access.log");
+    let log_path = log.display().to_string();
+    let args = [
+        "-c",
+        CONFIG,
+        "--use-dynamic-base-id",
+        "--file-flush-interval-msec",
+        "100",
+        "--log-path",
+        &log_path,
+    ];
+    let pid = spawn(&envoy, &args, &access_log)?;
+    state.envoy = Some(EnvoyState {
+        proc: Proc {
+            pid,
+            exe: envoy.display().to_string(),
+        },
+        admin: ADMIN.to_owned(),
+        log: log.display().to_string(),
+        access_log: access_log.display().to_string(),
+        config: CONFIG.to_owned(),
+    });
+    state.save()?;
+    http::wait_for(ADMIN, "/ready", 30, |s, _| s == 200)?;
+    // Both nodes healthy: the first health checks have passed.
+    http::wait_for(ADMIN, "/clusters", 30, |_, body| {
+        body.lines()
+            .filter(|l| l.starts_with("mock_wso2::") && l.ends_with("::health_flags::healthy"))
+            .count()
+            == MOCK_NODES.len()
+    })?;
+    Ok(())
+}
+
+/// Starts `program args` from the repository root, stdout and stderr appended to `log`, and
+/// returns its pid. The process outlives us: it runs under a `sh` that only waits for it (Envoy
+/// from PyPI gets SIGTERM when its parent exits, so the parent must stay), in a process group of
+/// its own so that a Ctrl-C in this terminal does not reach it.
+fn spawn(program: &Path, args: &[&str], log: &Path) -> Result<u32> {
+    File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#"log="$1"; shift; "$@" >>"$log" 2>&1 </dev/null & echo $!; exec >/dev/null; wait"#)
+        .arg("sh")
+        .arg(log)
+        .arg(program)
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .with_context(|| format!("cannot start {}", program.display()))?
+        .stdout
+        .take()
+        .context("no stdout from sh")?;
+    let mut pid = String::new();
+    std::io::Read::read_to_string(&mut { out }, &mut pid)?;
+    pid.trim()
+        .parse()
+        .with_context(|| format!("no pid for {}", program.display()))
+}
+
+/// `envoy --mode validate`: parses the config, loads the modules and runs `on_configure`.
+pub(crate) fn validate(config: &Path) -> Result<()> {
+    let out = Command::new(tools::envoy())
+        .current_dir(root())
+        .args(["--mode", "validate", "--use-dynamic-base-id", "-c"])
+        .arg(config)
+        .output()
+        .context("cannot run envoy --mode validate")?;
+    if !out.status.success() {
+        let log = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = log.lines().rev().take(15).collect();
+        bail!(
+            "envoy --mode validate -c {} failed:\n{}",
+            config.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
+    Ok(())
+}
+
+fn print_log_tails(state: &RunState) {
+    let logs = state
+        .mock
+        .iter()
+        .map(|m| m.log.clone())
+        .chain(state.envoy.iter().map(|e| e.log.clone()));
+    for log in logs {
+        if let Ok(text) = std::fs::read_to_string(&log) {
+            eprintln!("--- last lines of {log}");
+            let lines: Vec<&str> = text.lines().collect();
+            for l in lines.iter().skip(lines.len().saturating_sub(15)) {
+                eprintln!("{l}");
+            }
+        }
+    }
+}
