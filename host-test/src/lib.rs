@@ -20,12 +20,15 @@
 //! ```
 
 pub mod abi;
+pub mod check;
 pub mod engine;
 pub mod error;
 pub mod exchange;
 pub mod host;
 pub mod map;
 pub mod plugin;
+pub mod runner;
+pub mod scenario;
 mod state;
 pub mod traffic;
 
