@@ -147,9 +147,8 @@ impl Node {
             match next {
                 Some(n) => {
                     node = n;
-                    if n.line > 0 && !matches!(n.value, NodeValue::Map(_) | NodeValue::Seq(_)) {
-                        line = n.line;
-                    } else if line == 0 {
+                    let scalar = !matches!(n.value, NodeValue::Map(_) | NodeValue::Seq(_));
+                    if (n.line > 0 && scalar) || line == 0 {
                         line = n.line;
                     }
                 }
