@@ -34,6 +34,8 @@ const BODY: &str = r#"
     (i32.const 0))
 "#;
 
+// A helper of the tests below: a failure to start or exchange fails the test.
+#[allow(clippy::unwrap_used)]
 fn run(host: HostKind) -> (host_test::Plugin, Vec<String>) {
     let mut p = common::builder(BODY).host(host).start().unwrap();
     let conn = Connection::new()
