@@ -15,6 +15,18 @@ pub(crate) struct Xtask {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Cmd {
+    /// Criterion benchmarks, then the load benchmark of the filters in real Envoy (wrk).
+    Bench {
+        /// Only the Envoy load benchmark.
+        #[arg(long)]
+        envoy_only: bool,
+        /// Rounds per variant (alternating A B A B; the table gives medians).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Seconds of load per round and request.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Build the filters for wasm32-wasip1 (release) and the mock upstream.
     Build,
     /// Install what is missing, build, start the mock WSO2 nodes and Envoy in the background.

@@ -1,5 +1,6 @@
 //! `cargo xtask`: build, run and test gateway-hardening. One module per task.
 
+mod bench;
 mod build;
 mod check_config;
 mod down;
@@ -19,6 +20,11 @@ use flags::{Cmd, Xtask};
 fn main() -> std::process::ExitCode {
     let flags = Xtask::parse();
     let result = match flags.cmd {
+        Cmd::Bench {
+            envoy_only,
+            rounds,
+            seconds,
+        } => bench::bench(envoy_only, rounds, seconds),
         Cmd::Build => build::build(),
         Cmd::Up => up::up(),
         Cmd::Down => down::down(),
