@@ -10,9 +10,11 @@ use std::process::{Child, Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 use crate::project::{cargo, root, run, run_dir, wasm_path};
-use crate::tools;
+use crate::{envoy_yaml, tools};
 
+const LISTEN_PORT: u16 = 10100;
 const LISTEN: &str = "127.0.0.1:10100";
+const ADMIN_PORT: u16 = 9911;
 const ADMIN: &str = "127.0.0.1:9911";
 
 /// A filter variant: a name and the http_filters YAML placed before the router.
@@ -73,54 +75,17 @@ fn allowlist_filter() -> Result<String> {
     let config = std::fs::read_to_string(
         root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json"),
     )?;
-    Ok(format!(
-        r#"
-          - name: context-allowlist
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
-              config:
-                root_id: context-allowlist
-                vm_config:
-                  vm_id: context-allowlist
-                  runtime: envoy.wasm.runtime.v8
-                  code: {{ local: {{ filename: {} }} }}
-                configuration:
-                  "@type": type.googleapis.com/google.protobuf.StringValue
-                  value: {}"#,
-        wasm_path("context-allowlist").display(),
-        serde_json::to_string(&config)?
+    Ok(envoy_yaml::wasm_filter(
+        "context-allowlist",
+        &wasm_path("context-allowlist"),
+        &config,
     ))
 }
 
 fn config_yaml(v: &Variant) -> String {
-    let (host, port) = LISTEN.split_once(':').unwrap_or(("127.0.0.1", "10100"));
-    let (ahost, aport) = ADMIN.split_once(':').unwrap_or(("127.0.0.1", "9911"));
-    format!(
-        r#"admin:
-  address: {{ socket_address: {{ address: {ahost}, port_value: {aport} }} }}
-static_resources:
-  listeners:
-  - name: bench
-    address: {{ socket_address: {{ address: {host}, port_value: {port} }} }}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: bench
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-              - match: {{ prefix: "/" }}
-                direct_response: {{ status: 200, body: {{ inline_string: "ok" }} }}
-          http_filters:{}
-          - name: envoy.filters.http.router
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
-"#,
-        v.filters
+    envoy_yaml::static_bootstrap(
+        ADMIN_PORT,
+        &envoy_yaml::direct_response_listener("bench", LISTEN_PORT, &v.filters),
     )
 }
 

@@ -40,6 +40,10 @@ pub(crate) enum Cmd {
         /// Skip the end-to-end part (no Envoy): fmt, clippy, unit tests and scenarios only.
         #[arg(long)]
         no_e2e: bool,
+        /// Run only the steps whose name contains this text (up and down run around any
+        /// end-to-end step selected).
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Check a plugin configuration file the way the filter's `on_configure` would.
     CheckConfig {

@@ -5,6 +5,7 @@ mod build;
 mod check_config;
 mod down;
 mod envoy_checks;
+mod envoy_yaml;
 mod examples;
 mod flags;
 mod http;
@@ -29,7 +30,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Up => up::up(),
         Cmd::Down => down::down(),
         Cmd::Demo => Err(anyhow::anyhow!("demo: not built yet")),
-        Cmd::Test { no_e2e } => test::test(no_e2e),
+        Cmd::Test { no_e2e, only } => test::test(no_e2e, only.as_deref()),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
     };
