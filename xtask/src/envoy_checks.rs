@@ -37,7 +37,7 @@ pub(crate) fn invalid_config_is_refused() -> Result<()> {
     std::fs::write(&path, bad_yaml)?;
     for mode in [
         &["--mode", "validate"][..],
-        &["--base-id-path", "/dev/null"][..],
+        &["--mode", "serve"][..],
     ] {
         let out = Command::new(tools::envoy())
             .current_dir(root())
