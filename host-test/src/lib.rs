@@ -21,6 +21,8 @@
 
 pub mod abi;
 pub mod check;
+pub mod differences;
+pub mod e2e;
 pub mod engine;
 pub mod error;
 pub mod exchange;
