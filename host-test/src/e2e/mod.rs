@@ -420,15 +420,21 @@ pub fn wasm_log_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The `details` of this test's access log line: the one with our request id, else the last
+/// line written during the test (Envoy may replace a client's `x-request-id`; tests run one
+/// at a time).
 fn access_details(text: &str, request_id: &str) -> Option<String> {
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let line = lines
+        .iter()
         .find(|v| v.get("request_id").and_then(|r| r.as_str()) == Some(request_id))
-        .and_then(|v| {
-            v.get("details")
-                .and_then(|d| d.as_str())
-                .map(str::to_string)
-        })
+        .or(lines.last())?;
+    line.get("details")
+        .and_then(|d| d.as_str())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
