@@ -107,6 +107,36 @@ pub fn parse_response(buf: &[u8]) -> Result<WireResponse, String> {
     })
 }
 
+/// True once `buf` holds a whole response: headers and a body of the announced
+/// `Content-Length`, or a chunked body up to its last chunk, or a status that has no body.
+/// A response with neither length ends when the server closes (returns false).
+pub fn response_complete(buf: &[u8], head_request: bool) -> bool {
+    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let Ok(r) = parse_response(buf) else {
+        return false;
+    };
+    let rest = buf.get(end + 4..).unwrap_or_default();
+    if head_request || r.status < 200 || r.status == 204 || r.status == 304 {
+        return true;
+    }
+    if r.headers
+        .get_str("transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
+    {
+        return rest.ends_with(b"0\r\n\r\n");
+    }
+    match r
+        .headers
+        .get_str("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        Some(n) => rest.len() >= n,
+        None => false,
+    }
+}
+
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {

@@ -373,7 +373,12 @@ fn send_http1<S: Read + Write>(conn: &mut S, bytes: &[u8]) -> Result<WireRespons
     loop {
         match conn.read(&mut chunk) {
             Ok(0) => break,
-            Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Ok(n) => {
+                buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                if http1::response_complete(&buf, bytes.starts_with(b"HEAD ")) {
+                    break;
+                }
+            }
             Err(e) if buf.is_empty() => return Err(format!("HTTP/1 read: {e}")),
             Err(_) => break,
         }
