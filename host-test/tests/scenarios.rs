@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use host_test::runner::run_file_in;
 use host_test::scenario::load;
 
-/// A fresh folder for one test (tests run in parallel: each gets its own).
+/// A fresh folder for one test (tests run in parallel: each gets its own). A helper of the
+/// tests: failing to create it fails the test.
+#[allow(clippy::unwrap_used)]
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("host-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
