@@ -64,6 +64,9 @@ pub fn targets(file: &ScenarioFile, case: &Case) -> Result<Vec<Target>, String> 
     if let Some(reason) = &t.skip {
         return Err(reason.clone());
     }
+    if file.meta.host == crate::scenario::HostName::Kong {
+        return Err("meta.host is kong; Envoy encodes properties its own way".to_string());
+    }
     let protocols = if t.protocols.is_empty() {
         vec![Protocol::Http1, Protocol::Http2]
     } else {
