@@ -26,6 +26,7 @@ pub mod e2e;
 pub mod engine;
 pub mod error;
 pub mod exchange;
+mod flow;
 pub mod host;
 pub mod map;
 pub mod plugin;

@@ -1,6 +1,8 @@
 //! HTTP/1.1 on the wire: build request bytes (or use the scenario's raw bytes) and parse the
 //! response. No client library: the bytes are exactly the scenario's.
 
+use std::io::{Read, Write};
+
 use crate::map::HeaderMap;
 
 /// A response as read from the wire.
@@ -158,6 +160,29 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
             .unwrap_or_default();
     }
     out
+}
+
+/// Writes `bytes` and reads one response (up to its length, or the server's close).
+pub fn send<S: Read + Write>(conn: &mut S, bytes: &[u8]) -> Result<WireResponse, String> {
+    conn.write_all(bytes)
+        .map_err(|e| format!("HTTP/1 write: {e}"))?;
+    conn.flush().map_err(|e| format!("HTTP/1 write: {e}"))?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16_384];
+    loop {
+        match conn.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                if response_complete(&buf, bytes.starts_with(b"HEAD ")) {
+                    break;
+                }
+            }
+            Err(e) if buf.is_empty() => return Err(format!("HTTP/1 read: {e}")),
+            Err(_) => break,
+        }
+    }
+    parse_response(&buf)
 }
 
 #[cfg(test)]

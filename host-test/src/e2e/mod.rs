@@ -9,11 +9,11 @@
 pub mod admin;
 pub mod http1;
 pub mod http2;
+pub mod logs;
 pub mod state;
 pub mod transport;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,6 @@ use base64::Engine as _;
 
 use crate::check::Observed;
 use crate::scenario::{Case, Protocol, ScenarioFile, convert, resolve};
-use http1::WireResponse;
 use state::RunState;
 use transport::{TlsParams, connect};
 
@@ -278,8 +277,8 @@ impl EnvoyRunner {
         } else {
             None
         };
-        let log_start = self.state.envoy_log.as_ref().map(|p| file_len(p));
-        let access_start = self.state.access_log.as_ref().map(|p| file_len(p));
+        let log_start = self.state.envoy_log.as_ref().map(|p| logs::file_len(p));
+        let access_start = self.state.access_log.as_ref().map(|p| logs::file_len(p));
         self.counter += 1;
         let request_id = format!(
             "00000000-0000-4000-8000-{:06x}{:06x}",
@@ -292,7 +291,7 @@ impl EnvoyRunner {
         }
         let mut conn = connect(&addr, source, tls.as_ref(), &self.state.certs)?;
         let resp = match (raw, target.protocol) {
-            (Some(raw), _) => send_http1(&mut conn, &http1::insert_headers(&raw, &extra))?,
+            (Some(raw), _) => http1::send(&mut conn, &http1::insert_headers(&raw, &extra))?,
             (None, Protocol::Http1) => {
                 let r = &case.request;
                 let bytes = http1::build(
@@ -304,7 +303,7 @@ impl EnvoyRunner {
                     r.body.as_deref().unwrap_or_default().as_bytes(),
                     &r.trailers.0,
                 );
-                send_http1(&mut conn, &bytes)?
+                http1::send(&mut conn, &bytes)?
             }
             (None, Protocol::Http2) => {
                 let r = &case.request;
@@ -339,12 +338,14 @@ impl EnvoyRunner {
                 .collect::<BTreeMap<_, _>>()
         });
         let logs = match (&self.state.envoy_log, log_start) {
-            (Some(p), Some(start)) if wants_logs => Some(wasm_log_lines(&read_from(p, start))),
+            (Some(p), Some(start)) if wants_logs => {
+                Some(logs::wasm_log_lines(&logs::read_from(p, start)))
+            }
             _ => None,
         };
         let local_details = match (&self.state.access_log, access_start) {
             (Some(p), Some(start)) if wants_details => {
-                access_details(&read_from(p, start), &request_id)
+                logs::access_details(&logs::read_from(p, start), &request_id)
             }
             _ => None,
         };
@@ -367,28 +368,6 @@ impl EnvoyRunner {
     }
 }
 
-fn send_http1<S: Read + Write>(conn: &mut S, bytes: &[u8]) -> Result<WireResponse, String> {
-    conn.write_all(bytes)
-        .map_err(|e| format!("HTTP/1 write: {e}"))?;
-    conn.flush().map_err(|e| format!("HTTP/1 write: {e}"))?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 16_384];
-    loop {
-        match conn.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
-                if http1::response_complete(&buf, bytes.starts_with(b"HEAD ")) {
-                    break;
-                }
-            }
-            Err(e) if buf.is_empty() => return Err(format!("HTTP/1 read: {e}")),
-            Err(_) => break,
-        }
-    }
-    http1::parse_response(&buf)
-}
-
 /// The `x-mock-reply` value that makes the mock upstream answer the scenario's `upstream`.
 fn mock_reply(case: &Case) -> Option<String> {
     let u = case.upstream.as_ref()?;
@@ -398,63 +377,4 @@ fn mock_reply(case: &Case) -> Option<String> {
         "body": u.body.clone().unwrap_or_default(),
     });
     Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string()))
-}
-
-fn file_len(p: &Path) -> u64 {
-    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
-}
-
-fn read_from(p: &Path, start: u64) -> String {
-    let bytes = std::fs::read(p).unwrap_or_default();
-    let from = usize::try_from(start).unwrap_or(0).min(bytes.len());
-    String::from_utf8_lossy(bytes.get(from..).unwrap_or_default()).into_owned()
-}
-
-/// Envoy's `[time][tid][level][wasm] [file:line] wasm log <names>: message` lines, as
-/// `[level] message` like the wasmtime host's.
-pub fn wasm_log_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| {
-            let at = l.find("][wasm] ")?;
-            let level = l.get(..at)?.rsplit('[').next()?;
-            let rest = l.get(at..)?;
-            let msg = rest
-                .find("wasm log ")
-                .and_then(|i| rest.get(i..))
-                .and_then(|r| r.split_once(": "))
-                .map(|(_, m)| m);
-            Some(format!("[{level}] {}", msg.unwrap_or(rest)))
-        })
-        .collect()
-}
-
-/// The `details` of this test's access log line: the one with our request id, else the last
-/// line written during the test (Envoy may replace a client's `x-request-id`; tests run one
-/// at a time).
-fn access_details(text: &str, request_id: &str) -> Option<String> {
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-    let line = lines
-        .iter()
-        .find(|v| v.get("request_id").and_then(|r| r.as_str()) == Some(request_id))
-        .or(lines.last())?;
-    line.get("details")
-        .and_then(|d| d.as_str())
-        .map(str::to_string)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wasm_log_lines_keep_level_and_message() {
-        let text = "[2026-11-25 01:46:19.153][25290][info][wasm] [source/extensions/common/wasm/context.cc:1192] wasm log context-allowlist context-allowlist context-allowlist: context-allowlist request_id=1 decision=deny\n[x][1][info][main] other";
-        assert_eq!(
-            wasm_log_lines(text),
-            vec!["[info] context-allowlist request_id=1 decision=deny"]
-        );
-    }
 }
