@@ -158,3 +158,43 @@ pub fn json_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn dump() -> serde_json::Value {
+        json!({"configs": [{"@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump",
+          "static_listeners": [{"listener": {"name": "plain_raw", "filter_chains": [{"filters": [{
+            "typed_config": {"http_filters": [{"name": "context-allowlist", "typed_config": {
+              "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+              "config": {"name": "context-allowlist",
+                "vm_config": {"code": {"local": {"filename": "target/wasm32-wasip1/release/context_allowlist.wasm"}}},
+                "configuration": {"@type": "type.googleapis.com/google.protobuf.StringValue",
+                  "value": "{\"mode\":\"enforce\",\"rules\":[1,2]}"}}}}]}}]}]}}]}]})
+    }
+
+    #[test]
+    fn plugin_configuration_is_found_by_listener_and_module() {
+        let d = dump();
+        let found = plugin_configurations(&d, "plain_raw", "other-name", "context_allowlist.wasm");
+        assert_eq!(
+            found,
+            vec![r#"{"mode":"enforce","rules":[1,2]}"#.to_string()]
+        );
+        assert!(
+            plugin_configurations(&d, "plain_normalized", "context-allowlist", "x.wasm").is_empty()
+        );
+    }
+
+    #[test]
+    fn json_difference_names_the_first_differing_field() {
+        let a = json!({"mode": "enforce", "rules": [1, 2]});
+        assert_eq!(json_difference(&a, &a, ""), None);
+        let b = json!({"mode": "shadow", "rules": [1, 2]});
+        assert_eq!(json_difference(&a, &b, "").as_deref(), Some("mode"));
+        let c = json!({"mode": "enforce", "rules": [1, 3]});
+        assert_eq!(json_difference(&a, &c, "").as_deref(), Some("rules[1]"));
+    }
+}
