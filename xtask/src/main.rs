@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod check_config;
+mod demo;
 mod down;
 mod envoy_checks;
 mod envoy_yaml;
@@ -29,7 +30,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Build => build::build(),
         Cmd::Up => up::up(),
         Cmd::Down => down::down(),
-        Cmd::Demo => Err(anyhow::anyhow!("demo: not built yet")),
+        Cmd::Demo => demo::demo(),
         Cmd::Test { no_e2e, only } => test::test(no_e2e, only.as_deref()),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
