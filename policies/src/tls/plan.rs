@@ -113,6 +113,11 @@ impl TlsGuardPlan {
         self.mode
     }
 
+    /// The decision for properties the host does not report.
+    pub fn missing_properties(&self) -> MissingProperties {
+        self.missing
+    }
+
     /// True when the configuration asks for checks at response time (the filter then reads the
     /// upstream's properties when response headers arrive; otherwise it does nothing there).
     pub fn has_response_checks(&self) -> bool {
