@@ -19,7 +19,10 @@ const BAD: (&str, &str) = (
 /// `--mode validate` and a normal start both fail and the log names the field.
 pub(crate) fn invalid_config_is_refused() -> Result<()> {
     let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
-    let bad_yaml = replace_block(&example, "# plugin-config/context-allowlist.json", BAD.0)?;
+    let bad_yaml = replace_block(&example, "# plugin-config/context-allowlist.json", BAD.0)?
+        // The example's Envoy is up during the end-to-end steps: an admin port of its own, or
+        // the start fails on `cannot bind` before any plugin configuration is read.
+        .replace("port_value: 9901", "port_value: 0");
     let path = run_dir().join("invalid-plugin-config.yaml");
     std::fs::write(&path, bad_yaml)?;
     for mode in [
@@ -56,7 +59,7 @@ pub(crate) fn invalid_config_is_refused() -> Result<()> {
 }
 
 /// Replaces the block after `marker` (and its `value: |` line) by `json` on one line.
-fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<String> {
+pub(crate) fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<String> {
     let mut out = Vec::new();
     let mut lines = yaml.lines().peekable();
     let mut replaced = false;

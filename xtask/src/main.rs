@@ -11,6 +11,9 @@ mod http;
 mod project;
 mod state;
 mod test;
+mod tls_e2e;
+mod tls_hello;
+mod tls_scan;
 mod tools;
 mod up;
 
@@ -27,6 +30,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Test { no_e2e } => test::test(no_e2e),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
+        Cmd::TlsScan { target, servername } => tls_scan::tls_scan(&target, servername.as_deref()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

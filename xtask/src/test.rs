@@ -21,10 +21,14 @@ const OFFLINE: &[(&str, StepFn)] = &[
 ];
 
 /// Steps against the real Envoy, between `up` and `down`.
-const E2E: &[(&str, StepFn)] = &[(
-    "envoy refuses invalid plugin configuration",
-    crate::envoy_checks::invalid_config_is_refused,
-)];
+const E2E: &[(&str, StepFn)] = &[
+    (
+        "envoy refuses invalid plugin configuration",
+        crate::envoy_checks::invalid_config_is_refused,
+    ),
+    ("tls-scan of the https listener", crate::tls_e2e::scan_https),
+    ("tls-guard end to end", crate::tls_e2e::tls_guard_end_to_end),
+];
 
 /// Runs every step; fails when any failed (after running the rest of its group).
 pub(crate) fn test(no_e2e: bool) -> Result<()> {
