@@ -323,7 +323,9 @@ const SHIFTED: [(&str, &str); 5] = [
 
 /// The example with tls-guard's allowlist lacking TLS_CHACHA20_POLY1305_SHA256, which the
 /// listener offers (BoringSSL's TLS 1.3 suites cannot be configured): a client negotiating it
-/// gets 403, and a request header claiming another suite does not help; AES-GCM passes.
+/// gets 403, and a request header claiming another suite does not help; AES-GCM passes. The
+/// same Envoy routes requests with `x-e2e-upstream: plain` to the plaintext cluster: tls-guard
+/// (every upstream must be TLS) answers 502.
 fn cipher_variant() -> Result<String> {
     let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
     let json = std::fs::read_to_string(
@@ -343,6 +345,18 @@ fn cipher_variant() -> Result<String> {
     for (from, to) in SHIFTED {
         yaml = yaml.replace(from, to);
     }
+    // A route to the plaintext cluster, chosen by a header, to show the upstream TLS check.
+    let tls_route = "              - match: { prefix: \"/\" }\n                route: { cluster: mock_wso2_tls }";
+    ensure!(
+        yaml.contains(tls_route),
+        "the https listener's default route moved"
+    );
+    yaml = yaml.replace(
+        tls_route,
+        &format!(
+            "              - match: {{ prefix: \"/\", headers: [{{ name: x-e2e-upstream, string_match: {{ exact: plain }} }}] }}\n                route: {{ cluster: mock_wso2 }}\n{tls_route}"
+        ),
+    );
     let path = run_dir().join("tls-guard-cipher-variant.yaml");
     std::fs::write(&path, yaml)?;
     let log = run_dir().join("envoy-cipher-variant.log");
@@ -389,7 +403,15 @@ fn cipher_variant() -> Result<String> {
             "ChaCha20 with a forged header",
         )?;
         expect_upstream(&tls13("TLS_AES_128_GCM_SHA256", None)?, "AES-GCM")?;
-        Ok("ChaCha20 403, ChaCha20 + forged header 403, AES-128-GCM 200".to_owned())
+        let mut plain = vec!["-H".to_owned(), "x-e2e-upstream: plain".into()];
+        plain.extend(https_args("is.gateway.test", 20443, "/oauth2/jwks"));
+        let resp = get(&plain)?;
+        expect(&resp, 502, "plaintext upstream")?;
+        ensure!(
+            resp.header("x-mock-upstream").is_none(),
+            "the plaintext upstream's response got through"
+        );
+        Ok("ChaCha20 403, ChaCha20 + forged header 403, AES-128-GCM 200; a route to the plaintext cluster 502".to_owned())
     })();
     envoy.stop();
     result
