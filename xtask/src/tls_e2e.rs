@@ -274,7 +274,7 @@ const CHECKS: &[Check] = &[
         },
     ),
     (
-        "cipher allowlist in the filter (a second Envoy without ChaCha20 for TLS 1.3)",
+        "second Envoy: no TLS 1.3 ChaCha20 in the allowlist, a route to a plaintext upstream",
         cipher_variant,
     ),
     (
