@@ -66,7 +66,7 @@ pub(crate) fn invalid_config_is_refused() -> Result<()> {
 }
 
 /// Replaces the block after `marker` (and its `value: |` line) by `json` on one line.
-fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<String> {
+pub(crate) fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<String> {
     let mut out = Vec::new();
     let mut lines = yaml.lines().peekable();
     let mut replaced = false;

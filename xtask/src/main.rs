@@ -2,6 +2,7 @@
 
 mod bench;
 mod build;
+mod certs;
 mod check_config;
 mod demo;
 mod down;
@@ -13,6 +14,9 @@ mod http;
 mod project;
 mod state;
 mod test;
+mod tls_e2e;
+mod tls_hello;
+mod tls_scan;
 mod tools;
 mod up;
 
@@ -34,6 +38,7 @@ fn main() -> std::process::ExitCode {
         Cmd::Test { no_e2e, only } => test::test(no_e2e, only.as_deref()),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
+        Cmd::TlsScan { target, servername } => tls_scan::tls_scan(&target, servername.as_deref()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

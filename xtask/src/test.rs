@@ -30,6 +30,8 @@ const E2E: &[(&str, StepFn)] = &[
         "envoy keeps the old listener on a refused LDS update",
         crate::envoy_checks::lds_update_with_invalid_config_is_rejected,
     ),
+    ("tls-scan of the https listener", crate::tls_e2e::scan_https),
+    ("tls-guard end to end", crate::tls_e2e::tls_guard_end_to_end),
 ];
 
 /// Runs every step (or those whose name contains `only`); fails when any failed (after running
