@@ -6,6 +6,7 @@ mod down;
 mod envoy_checks;
 mod examples;
 mod flags;
+mod header_audit;
 mod http;
 mod project;
 mod state;

@@ -21,10 +21,16 @@ const OFFLINE: &[(&str, StepFn)] = &[
 ];
 
 /// Steps against the real Envoy, between `up` and `down`.
-const E2E: &[(&str, StepFn)] = &[(
-    "envoy refuses invalid plugin configuration",
-    crate::envoy_checks::invalid_config_is_refused,
-)];
+const E2E: &[(&str, StepFn)] = &[
+    (
+        "envoy refuses invalid plugin configuration",
+        crate::envoy_checks::invalid_config_is_refused,
+    ),
+    (
+        "header audit (A+ through Envoy, raw upstream fails)",
+        crate::header_audit::run,
+    ),
+];
 
 /// Runs every step; fails when any failed (after running the rest of its group).
 pub(crate) fn test(no_e2e: bool) -> Result<()> {
