@@ -15,6 +15,18 @@ pub(crate) struct Xtask {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Cmd {
+    /// Criterion benchmarks, then the load benchmark of the filters in real Envoy (wrk).
+    Bench {
+        /// Only the Envoy load benchmark.
+        #[arg(long)]
+        envoy_only: bool,
+        /// Rounds per variant (alternating A B A B; the table gives medians).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Seconds of load per round and request.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Build the filters for wasm32-wasip1 (release) and the mock upstream.
     Build,
     /// Install what is missing, build, start the mock WSO2 nodes and Envoy in the background.
@@ -28,6 +40,10 @@ pub(crate) enum Cmd {
         /// Skip the end-to-end part (no Envoy): fmt, clippy, unit tests and scenarios only.
         #[arg(long)]
         no_e2e: bool,
+        /// Run only the steps whose name contains this text (up and down run around any
+        /// end-to-end step selected).
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Check a plugin configuration file the way the filter's `on_configure` would.
     CheckConfig {
