@@ -35,10 +35,7 @@ pub(crate) fn invalid_config_is_refused() -> Result<()> {
     }
     let path = run_dir().join("invalid-plugin-config.yaml");
     std::fs::write(&path, bad_yaml)?;
-    for mode in [
-        &["--mode", "validate"][..],
-        &["--mode", "serve"][..],
-    ] {
+    for mode in [&["--mode", "validate"][..], &["--mode", "serve"][..]] {
         let out = Command::new(tools::envoy())
             .current_dir(root())
             .args(mode)

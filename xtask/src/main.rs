@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod check_config;
+mod curl;
 mod down;
 mod envoy_checks;
 mod envoy_yaml;

@@ -30,7 +30,10 @@ const E2E: &[(&str, StepFn)] = &[
         "envoy keeps the old listener on a refused LDS update",
         crate::envoy_checks::lds_update_with_invalid_config_is_rejected,
     ),
-    ("header audit (A+ through Envoy, raw upstream fails)", crate::header_audit::run),
+    (
+        "header audit (A+ through Envoy, raw upstream fails)",
+        crate::header_audit::run,
+    ),
 ];
 
 /// Runs every step (or those whose name contains `only`); fails when any failed (after running

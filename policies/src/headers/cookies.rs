@@ -35,7 +35,7 @@ impl NameGlobs {
                     },
                 )
             };
-            let token_or_glob = |b: u8| super::plan::is_tchar(b) || b"?[]{},".contains(&b);
+            let token_or_glob = |b: u8| super::values::is_tchar(b) || b"?[]{},".contains(&b);
             if n.is_empty() || !n.bytes().all(token_or_glob) {
                 return Err(bad("a cookie name is a token (RFC 6265 §4.1.1)".into()));
             }

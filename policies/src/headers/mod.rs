@@ -49,6 +49,7 @@ mod plan;
 mod respond;
 mod session;
 mod validate;
+mod values;
 
 pub use audit::{AuditContext, AuditReport, Finding, Grade, Severity, audit};
 pub use config::{

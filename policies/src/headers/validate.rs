@@ -75,7 +75,7 @@ impl InputPlan {
         let mut headers = Vec::with_capacity(c.headers.len());
         for (i, h) in c.headers.iter().enumerate() {
             let lower = h.to_ascii_lowercase();
-            if lower.is_empty() || !lower.bytes().all(super::plan::is_tchar) {
+            if lower.is_empty() || !lower.bytes().all(super::values::is_tchar) {
                 return Err(ConfigError::at(
                     path.key("headers").index(i),
                     ConfigErrorKind::InvalidHeaderName(h.clone()),
