@@ -21,9 +21,12 @@
 
 pub mod abi;
 pub mod check;
+pub mod differences;
+pub mod e2e;
 pub mod engine;
 pub mod error;
 pub mod exchange;
+mod flow;
 pub mod host;
 pub mod map;
 pub mod plugin;

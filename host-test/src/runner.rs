@@ -56,7 +56,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Starts the plugin a scenario file describes. Errors name the module or configuration.
 pub fn start_plugin(file: &ScenarioFile, path: &Path) -> Result<Plugin, Error> {
-    let module = resolve::module_path(&file.meta.filter)?;
+    start_plugin_in(file, path, &resolve::wasm_dir())
+}
+
+/// Like [`start_plugin`], with the modules in `wasm_dir`.
+pub fn start_plugin_in(file: &ScenarioFile, path: &Path, wasm_dir: &Path) -> Result<Plugin, Error> {
+    let module = resolve::module_path_in(wasm_dir, &file.meta.filter)?;
     let config = resolve::plugin_configuration(&file.meta, path)?;
     let host = match file.meta.host {
         HostName::Envoy => HostKind::Envoy,
@@ -133,11 +138,16 @@ fn failed(file: &Path, id: &str, message: String) -> CaseResult {
 /// or whose plugin cannot start gives one failed result with an empty id. After a trap the
 /// plugin is started again (as Envoy's `FAIL_RELOAD` does) and the trapping test fails.
 pub fn run_file(path: &Path) -> Vec<CaseResult> {
+    run_file_in(path, &resolve::wasm_dir())
+}
+
+/// Like [`run_file`], with the modules in `wasm_dir`.
+pub fn run_file_in(path: &Path, wasm_dir: &Path) -> Vec<CaseResult> {
     let file = match load(path) {
         Ok(f) => f,
         Err(e) => return vec![failed(path, "", e.to_string())],
     };
-    let mut plugin = match start_plugin(&file, path) {
+    let mut plugin = match start_plugin_in(&file, path, wasm_dir) {
         Ok(p) => p,
         Err(e) => return vec![failed(path, "", e.to_string())],
     };
@@ -151,7 +161,7 @@ pub fn run_file(path: &Path) -> Vec<CaseResult> {
             }),
             Err(e) => {
                 results.push(failed(path, &case.id, e));
-                match start_plugin(&file, path) {
+                match start_plugin_in(&file, path, wasm_dir) {
                     Ok(p) => plugin = p,
                     Err(e) => {
                         results.push(failed(path, "", format!("restarting the plugin: {e}")));

@@ -37,7 +37,12 @@ pub fn build_command(filter: &str) -> String {
 ///
 /// Errors: [`Error::ModuleMissing`], [`Error::ModuleStale`], both naming the build command.
 pub fn module_path(filter: &str) -> Result<PathBuf> {
-    let path = wasm_dir().join(format!("{}.wasm", filter.replace('-', "_")));
+    module_path_in(&wasm_dir(), filter)
+}
+
+/// Like [`module_path`], looking in `dir` instead of [`wasm_dir`].
+pub fn module_path_in(dir: &Path, filter: &str) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.wasm", filter.replace('-', "_")));
     let build = build_command(filter);
     let built = std::fs::metadata(&path)
         .and_then(|m| m.modified())
