@@ -51,6 +51,7 @@
 //!   parameters, percent-decoding that refuses ambiguity).
 //! - [`allowlist`]: the `context-allowlist` policy.
 //! - [`tls`]: the `tls-guard` policy.
+//! - [`headers`]: the `header-hardening` policy (and the OWASP header audit).
 //! - [`authority`], [`vhost`], [`globs`]: hosts, virtual hosts and path globs, shared by every
 //!   policy.
 //! - [`attributes`], [`peer`]: what the host reports about the connection, in Envoy's or
@@ -70,6 +71,7 @@ pub mod check;
 pub mod error;
 pub mod field_path;
 pub mod globs;
+pub mod headers;
 pub mod logline;
 pub mod path;
 pub mod peer;

@@ -23,6 +23,10 @@ const OFFLINE: &[(&str, StepFn)] = &[
 /// Steps against the real Envoy, between `up` and `down`.
 const E2E: &[(&str, StepFn)] = &[
     (
+        "scenario files in both hosts (wasmtime and Envoy)",
+        scenarios_in_both_hosts,
+    ),
+    (
         "envoy refuses invalid plugin configuration",
         crate::envoy_checks::invalid_config_is_refused,
     ),
@@ -32,6 +36,10 @@ const E2E: &[(&str, StepFn)] = &[
     ),
     ("tls-scan of the https listener", crate::tls_e2e::scan_https),
     ("tls-guard end to end", crate::tls_e2e::tls_guard_end_to_end),
+    (
+        "header audit (A+ through Envoy, raw upstream fails)",
+        crate::header_audit::run,
+    ),
 ];
 
 /// Runs every step (or those whose name contains `only`); fails when any failed (after running
@@ -113,4 +121,18 @@ fn clippy_wasm() -> Result<()> {
 
 fn unit_tests() -> Result<()> {
     run(cargo().args(["test", "--workspace"]))
+}
+
+/// Every scenario file through the wasmtime host and the running Envoy (`host-test diff`):
+/// a test that passes in one host and fails in the other fails.
+fn scenarios_in_both_hosts() -> Result<()> {
+    run(cargo().args([
+        "run",
+        "--quiet",
+        "-p",
+        "host-test",
+        "--",
+        "diff",
+        "host-test/scenarios",
+    ]))
 }
