@@ -37,6 +37,26 @@ pub(crate) enum Cmd {
         #[arg(long, default_value = "context-allowlist")]
         filter: String,
     },
+    /// OCI images of the filters (tools/oci): `build [--variant compat|oci]` into
+    /// target/oci/<filter>/, `push REGISTRY/PREFIX:TAG [--plain-http] [--ca-cert PEM]`,
+    /// `pull REGISTRY/REPO@sha256:... --out FILE`; `cargo xtask oci --help` for the rest.
+    #[command(disable_help_flag = true)]
+    Oci {
+        /// Passed on to the OCI tool.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// The end-to-end OCI step alone: local registries, push, pull by digest, the pulled module
+    /// in Envoy (needs `cargo xtask up`; `cargo xtask test` runs it among the E2E steps).
+    OciE2e,
+    /// Write envoy-examples/istio/wasmplugin-*.yaml from the presets and the images in
+    /// target/oci (`--check`: only compare; `--image-prefix oci://REGISTRY/PREFIX`, `--tag`).
+    #[command(disable_help_flag = true)]
+    Istio {
+        /// Passed on to the OCI tool's `istio` command.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Rewrite the plugin configurations inlined in envoy-examples/*/envoy.yaml from their
     /// plugin-config/*.json files (`--check`: fail when they differ instead).
     Examples {

@@ -7,6 +7,7 @@ mod envoy_checks;
 mod examples;
 mod flags;
 mod http;
+mod oci;
 mod project;
 mod state;
 mod test;
@@ -26,6 +27,9 @@ fn main() -> std::process::ExitCode {
         Cmd::Test { no_e2e } => test::test(no_e2e),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
+        Cmd::Oci { args } => oci::oci(&args),
+        Cmd::Istio { args } => oci::istio(&args),
+        Cmd::OciE2e => oci::roundtrip::registry_roundtrip(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

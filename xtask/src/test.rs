@@ -18,13 +18,23 @@ const OFFLINE: &[(&str, StepFn)] = &[
     ("clippy (wasm32-wasip1)", clippy_wasm),
     ("unit tests", unit_tests),
     ("build filters and mock", crate::build::build),
+    (
+        "oci images reproducible, istio manifests in sync",
+        crate::oci::reproducible_and_in_sync,
+    ),
 ];
 
 /// Steps against the real Envoy, between `up` and `down`.
-const E2E: &[(&str, StepFn)] = &[(
-    "envoy refuses invalid plugin configuration",
-    crate::envoy_checks::invalid_config_is_refused,
-)];
+const E2E: &[(&str, StepFn)] = &[
+    (
+        "envoy refuses invalid plugin configuration",
+        crate::envoy_checks::invalid_config_is_refused,
+    ),
+    (
+        "oci registry round trip, pulled module in envoy",
+        crate::oci::roundtrip::registry_roundtrip,
+    ),
+];
 
 /// Runs every step; fails when any failed (after running the rest of its group).
 pub(crate) fn test(no_e2e: bool) -> Result<()> {

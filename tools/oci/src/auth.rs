@@ -19,6 +19,16 @@ pub enum Source {
     Anonymous,
 }
 
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Environment => f.write_str("OCI_USERNAME/OCI_PASSWORD"),
+            Self::DockerConfig(p) => write!(f, "{}", p.display()),
+            Self::Anonymous => f.write_str("none (anonymous)"),
+        }
+    }
+}
+
 /// The credentials for `registry` (host[:port]) and where they came from.
 pub fn for_registry(registry: &str) -> Result<(RegistryAuth, Source)> {
     let user = std::env::var("OCI_USERNAME").ok();

@@ -253,7 +253,7 @@ async fn push(reference: &str, dir: &Path, filters: &[String], t: &Transport) ->
         bail!("`{reference}`: give a tag (REGISTRY/PREFIX:TAG), not a digest");
     }
     let (auth, source) = auth::for_registry(prefix.registry())?;
-    eprintln!("push: credentials for {}: {source:?}", prefix.registry());
+    eprintln!("push: credentials for {}: {source}", prefix.registry());
     let client = registry::client(prefix.registry(), t)?;
     let mut failed = Vec::new();
     for filter in filters {
@@ -282,11 +282,17 @@ async fn push(reference: &str, dir: &Path, filters: &[String], t: &Transport) ->
         }
     }
     if !failed.is_empty() {
+        let pushed = filters.len() - failed.len();
         bail!(
-            "{} of {} images not pushed ({}); the others are complete",
+            "{} of {} images not pushed ({}){}",
             failed.len(),
             filters.len(),
-            failed.join(", ")
+            failed.join(", "),
+            if pushed > 0 {
+                format!("; the {pushed} shown as pushed above are complete")
+            } else {
+                String::new()
+            }
         );
     }
     Ok(())

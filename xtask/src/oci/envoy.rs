@@ -1,0 +1,239 @@
+//! The module pulled back from the registry, loaded into real Envoy: a second Envoy (its own
+//! listener and admin ports, its own base id) with one listener, path normalisation off (the
+//! filter alone sees the raw target), the pulled context-allowlist with the dmz-gateway's plugin
+//! configuration, routing to the mock node that `up` started. It serves a few corpus requests
+//! and is stopped. The main Envoy keeps running untouched.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::project::root;
+use crate::{http, tools};
+
+/// What a corpus request must get.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Expect {
+    /// Reaches the mock upstream (`x-mock-upstream` in the answer).
+    Upstream,
+    /// 403 from the filter, never reaching the upstream.
+    Denied,
+}
+
+/// Raw request targets (sent byte for byte), an extra header line, and the expected outcome.
+const CORPUS: &[(&str, &str, Expect)] = &[
+    ("/oauth2/token", "", Expect::Upstream),
+    ("/.well-known/openid-configuration", "", Expect::Upstream),
+    ("/t/acme.com/oauth2/jwks", "", Expect::Upstream),
+    ("/carbon/admin/login.jsp", "", Expect::Denied),
+    ("/oauth2/..;/carbon/admin/login.jsp", "", Expect::Denied),
+    ("/%2e%2e/%63arbon/", "", Expect::Denied),
+    (
+        "//services//RemoteUserStoreManagerService?wsdl",
+        "",
+        Expect::Denied,
+    ),
+    ("/t/acme.com/carbon/admin/index.jsp", "", Expect::Denied),
+    ("/CARBON/admin/index.jsp", "", Expect::Denied),
+    (
+        "/oauth2/token",
+        "Authorization: Basic YWRtaW46YWRtaW4=\r\n",
+        Expect::Denied,
+    ),
+];
+
+/// The mock node the listener routes to (started by `up`).
+const UPSTREAM_PORT: u16 = 18080;
+
+/// Envoy started by us; SIGTERM (then SIGKILL) when dropped.
+struct Proxy(Child);
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        for _ in 0..50 {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn config(module: &Path, listen: u16, admin: u16, plugin_config: &str) -> Result<String> {
+    // A JSON string is a valid YAML double-quoted scalar.
+    let value = serde_json::to_string(plugin_config)?;
+    Ok(format!(
+        r#"# Written by `cargo xtask test` (xtask/src/oci/envoy.rs): the pulled module in Envoy.
+admin:
+  address: {{ socket_address: {{ address: 127.0.0.1, port_value: {admin} }} }}
+static_resources:
+  listeners:
+  - name: pulled_module
+    address: {{ socket_address: {{ address: 127.0.0.1, port_value: {listen} }} }}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: pulled_module
+          generate_request_id: true
+          normalize_path: false
+          merge_slashes: false
+          path_with_escaped_slashes_action: KEEP_UNCHANGED
+          route_config:
+            virtual_hosts:
+            - name: wso2
+              domains: ["*"]
+              routes:
+              - match: {{ prefix: "/" }}
+                route: {{ cluster: mock_wso2 }}
+          http_filters:
+          - name: context-allowlist
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              config:
+                name: context-allowlist
+                root_id: context-allowlist
+                failure_policy: FAIL_RELOAD
+                vm_config:
+                  vm_id: context-allowlist-pulled
+                  runtime: envoy.wasm.runtime.v8
+                  code:
+                    local: {{ filename: {module} }}
+                configuration:
+                  "@type": type.googleapis.com/google.protobuf.StringValue
+                  value: {value}
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+  clusters:
+  - name: mock_wso2
+    type: STATIC
+    connect_timeout: 1s
+    load_assignment:
+      cluster_name: mock_wso2
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {{ address: {{ socket_address: {{ address: 127.0.0.1, port_value: {UPSTREAM_PORT} }} }} }}
+"#,
+        module = module.display()
+    ))
+}
+
+/// One raw HTTP/1.1 GET; returns the status and the response head.
+fn get_raw(addr: &str, target: &str, extra: &str) -> Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no HTTP status")?;
+    Ok((status, head))
+}
+
+/// Validates and starts Envoy with `module`, sends [`CORPUS`], checks each answer and the
+/// filter's counters, and stops it.
+pub(super) fn serve_pulled(module: &Path, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let plugin_config = std::fs::read_to_string(
+        root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json"),
+    )?;
+    let compact =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&plugin_config)?)?;
+    let (listen, admin) = (super::registry::free_port()?, super::registry::free_port()?);
+    let config_path = dir.join("envoy-pulled.yaml");
+    std::fs::write(&config_path, config(module, listen, admin, &compact)?)?;
+    crate::up::validate(&config_path)?;
+    println!(
+        "envoy: {} validates (module compiled, on_configure accepted)",
+        config_path.display()
+    );
+    let log = dir.join("envoy-pulled.log");
+    let out = std::fs::File::create(&log)?;
+    let child = Command::new(tools::envoy())
+        .current_dir(root())
+        .arg("-c")
+        .arg(&config_path)
+        .args(["--use-dynamic-base-id", "--log-level", "info"])
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out)
+        .spawn()
+        .context("cannot start envoy")?;
+    let _proxy = Proxy(child);
+    let admin_addr = format!("127.0.0.1:{admin}");
+    let listen_addr = format!("127.0.0.1:{listen}");
+    http::wait_for(&admin_addr, "/ready", 30, |s, _| s == 200).with_context(|| {
+        format!(
+            "envoy with the pulled module did not start; see {}",
+            log.display()
+        )
+    })?;
+    println!("envoy: serving the pulled module on {listen_addr} (admin {admin_addr})");
+    let mut failures = Vec::new();
+    let mut denied = 0;
+    for (target, extra, expect) in CORPUS {
+        let (status, head) = get_raw(&listen_addr, target, extra)?;
+        let upstream = head.to_ascii_lowercase().contains("\r\nx-mock-upstream:");
+        let got = if status == 403 && !upstream {
+            Expect::Denied
+        } else if upstream {
+            Expect::Upstream
+        } else {
+            failures.push(format!("{target}: {status} without reaching the upstream"));
+            continue;
+        };
+        if got == Expect::Denied {
+            denied += 1;
+        }
+        let shown = if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" + {}", extra.trim())
+        };
+        println!("  {status} {got:<8?} {target}{shown}");
+        if got != *expect {
+            failures.push(format!("{target}{shown}: {got:?}, expected {expect:?}"));
+        }
+    }
+    let (_, stats) = http::get(&admin_addr, "/stats?filter=gateway_hardening")?;
+    let counted: u64 = stats
+        .lines()
+        .filter(|l| l.starts_with("wasmcustom.gateway_hardening.context_allowlist.denied."))
+        .filter_map(|l| l.rsplit(": ").next()?.trim().parse::<u64>().ok())
+        .sum();
+    println!("  counters: wasmcustom.gateway_hardening.context_allowlist.denied.* = {counted}");
+    ensure!(
+        counted == denied,
+        "the pulled filter counted {counted} denials, the client saw {denied}"
+    );
+    if !failures.is_empty() {
+        bail!(
+            "the pulled module answered wrongly:\n  {}",
+            failures.join("\n  ")
+        );
+    }
+    println!(
+        "envoy: pulled module served {} requests as expected ({denied} denied by the filter)",
+        CORPUS.len()
+    );
+    Ok(())
+}
