@@ -1,7 +1,8 @@
-//! The module pulled back from the registry, loaded into real Envoy: a second Envoy (its own
-//! listener and admin ports, its own base id) with one listener, path normalisation off (the
-//! filter alone sees the raw target), the pulled context-allowlist with the dmz-gateway's plugin
-//! configuration, routing to the mock node that `up` started. It serves a few corpus requests
+//! A module from the registry, loaded into real Envoy: a second Envoy (its own listener and
+//! admin ports, its own base id) with one listener, path normalisation off (the filter alone sees
+//! the raw target), context-allowlist with the dmz-gateway's plugin configuration, routing to the
+//! mock node that `up` started. The module is either the file `oci-tool pull` wrote or fetched
+//! by Envoy itself from the registry's blob URL (`code.remote`). It serves a few corpus requests
 //! and is stopped. The main Envoy keeps running untouched.
 
 use std::io::{Read, Write};
@@ -55,6 +56,67 @@ const CORPUS: &[(&str, &str, Expect)] = &[
     ),
 ];
 
+/// Where Envoy gets the module.
+pub(super) enum Module<'a> {
+    /// `code.local.filename`: the file `oci-tool pull` wrote.
+    File(&'a Path),
+    /// `code.remote`: Envoy fetches the oci variant's Wasm layer itself from the registry's blob
+    /// URL (`GET /v2/<repository>/blobs/sha256:<hex>`, distribution-spec "Pulling blobs") and
+    /// checks it against `sha256`, the module's own digest.
+    RegistryBlob {
+        /// The registry, `127.0.0.1:<port>` (plain HTTP, anonymous).
+        addr: &'a str,
+        /// The repository holding the oci-variant image.
+        repository: &'a str,
+        /// The module's SHA-256 (hex), which is the Wasm layer's digest.
+        sha256: &'a str,
+    },
+}
+
+impl Module<'_> {
+    /// The `code:` block (at 18 spaces) and any extra cluster (at 2).
+    fn yaml(&self) -> Result<(String, String)> {
+        Ok(match self {
+            Self::File(path) => (
+                format!("local: {{ filename: {} }}", path.display()),
+                String::new(),
+            ),
+            Self::RegistryBlob {
+                addr,
+                repository,
+                sha256,
+            } => {
+                let (host, port) = addr.rsplit_once(':').context("registry without port")?;
+                (
+                    format!(
+                        "remote:\n                      http_uri:\n                        \
+                         uri: http://{addr}/v2/{repository}/blobs/sha256:{sha256}\n                        \
+                         cluster: oci_registry\n                        timeout: 10s\n                      \
+                         sha256: {sha256}\n                      retry_policy: {{ num_retries: 3 }}"
+                    ),
+                    format!(
+                        "  - name: oci_registry\n    type: STATIC\n    connect_timeout: 1s\n    \
+                         load_assignment:\n      cluster_name: oci_registry\n      endpoints:\n      \
+                         - lb_endpoints:\n        - endpoint: {{ address: {{ socket_address: \
+                         {{ address: {host}, port_value: {port} }} }} }}\n"
+                    ),
+                )
+            }
+        })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::File(p) => format!("the pulled file {}", p.display()),
+            Self::RegistryBlob {
+                addr, repository, ..
+            } => {
+                format!("code.remote from http://{addr}/v2/{repository}/blobs/...")
+            }
+        }
+    }
+}
+
 /// The mock node the listener routes to (started by `up`).
 const UPSTREAM_PORT: u16 = 18080;
 
@@ -77,11 +139,12 @@ impl Drop for Proxy {
     }
 }
 
-fn config(module: &Path, listen: u16, admin: u16, plugin_config: &str) -> Result<String> {
+fn config(module: &Module<'_>, listen: u16, admin: u16, plugin_config: &str) -> Result<String> {
     // A JSON string is a valid YAML double-quoted scalar.
     let value = serde_json::to_string(plugin_config)?;
+    let (code, extra_cluster) = module.yaml()?;
     Ok(format!(
-        r#"# Written by `cargo xtask test` (xtask/src/oci/envoy.rs): the pulled module in Envoy.
+        r#"# Written by `cargo xtask test` (xtask/src/oci/envoy.rs): a module from the registry in Envoy.
 admin:
   address: {{ socket_address: {{ address: 127.0.0.1, port_value: {admin} }} }}
 static_resources:
@@ -117,7 +180,7 @@ static_resources:
                   vm_id: context-allowlist-pulled
                   runtime: envoy.wasm.runtime.v8
                   code:
-                    local: {{ filename: {module} }}
+                    {code}
                 configuration:
                   "@type": type.googleapis.com/google.protobuf.StringValue
                   value: {value}
@@ -133,8 +196,7 @@ static_resources:
       endpoints:
       - lb_endpoints:
         - endpoint: {{ address: {{ socket_address: {{ address: 127.0.0.1, port_value: {UPSTREAM_PORT} }} }} }}
-"#,
-        module = module.display()
+{extra_cluster}"#
     ))
 }
 
@@ -160,7 +222,7 @@ fn get_raw(addr: &str, target: &str, extra: &str) -> Result<(u16, String)> {
 
 /// Validates and starts Envoy with `module`, sends [`CORPUS`], checks each answer and the
 /// filter's counters, and stops it.
-pub(super) fn serve_pulled(module: &Path, dir: &Path) -> Result<()> {
+pub(super) fn serve(module: &Module<'_>, dir: &Path, name: &str) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let plugin_config = std::fs::read_to_string(
         root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json"),
@@ -168,14 +230,16 @@ pub(super) fn serve_pulled(module: &Path, dir: &Path) -> Result<()> {
     let compact =
         serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&plugin_config)?)?;
     let (listen, admin) = (super::registry::free_port()?, super::registry::free_port()?);
-    let config_path = dir.join("envoy-pulled.yaml");
+    let config_path = dir.join(format!("{name}.yaml"));
     std::fs::write(&config_path, config(module, listen, admin, &compact)?)?;
-    crate::up::validate(&config_path)?;
-    println!(
-        "envoy: {} validates (module compiled, on_configure accepted)",
-        config_path.display()
-    );
-    let log = dir.join("envoy-pulled.log");
+    if let Module::File(_) = module {
+        crate::up::validate(&config_path)?;
+        println!(
+            "envoy: {} validates (module compiled, on_configure accepted)",
+            config_path.display()
+        );
+    }
+    let log = dir.join(format!("{name}.log"));
     let out = std::fs::File::create(&log)?;
     let child = Command::new(tools::envoy())
         .current_dir(root())
@@ -192,11 +256,15 @@ pub(super) fn serve_pulled(module: &Path, dir: &Path) -> Result<()> {
     let listen_addr = format!("127.0.0.1:{listen}");
     http::wait_for(&admin_addr, "/ready", 30, |s, _| s == 200).with_context(|| {
         format!(
-            "envoy with the pulled module did not start; see {}",
+            "envoy with {} did not start; see {}",
+            module.describe(),
             log.display()
         )
     })?;
-    println!("envoy: serving the pulled module on {listen_addr} (admin {admin_addr})");
+    println!(
+        "envoy: serving {} on {listen_addr} (admin {admin_addr})",
+        module.describe()
+    );
     let mut failures = Vec::new();
     let mut denied = 0;
     for (target, extra, expect) in CORPUS {
@@ -234,12 +302,14 @@ pub(super) fn serve_pulled(module: &Path, dir: &Path) -> Result<()> {
     );
     if !failures.is_empty() {
         bail!(
-            "the pulled module answered wrongly:\n  {}",
+            "{} answered wrongly:\n  {}",
+            module.describe(),
             failures.join("\n  ")
         );
     }
     println!(
-        "envoy: pulled module served {} requests as expected ({denied} denied by the filter)",
+        "envoy: {} served {} requests as expected ({denied} denied by the filter)",
+        module.describe(),
         CORPUS.len()
     );
     Ok(())

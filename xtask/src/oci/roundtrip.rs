@@ -11,6 +11,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
 
+use super::envoy::Module;
 use super::registry::{self, Registry};
 use super::{manifest_digest, output, tool};
 use crate::project::{FILTERS, run, target_dir, wasm_path};
@@ -135,14 +136,31 @@ pub(crate) fn registry_roundtrip() -> Result<()> {
         &no_docker,
     )?;
 
+    // The oci variant on the plain registry, for Envoy's own `code.remote` fetch below.
+    let mut push = tool([
+        "push",
+        &format!("{}/gateway-hardening-oci:{VERSION}", plain.addr),
+    ]);
+    push.args(["--plain-http", "--filter", "context-allowlist", "--oci-dir"])
+        .arg(&oci_variant);
+    with(&mut push, &no_docker);
+    run(&mut push)?;
+
     println!("\n--- refusals");
     refusals(&secure, &plain, &ca, &docker, &no_docker)?;
 
     println!("\n--- the pulled context-allowlist in Envoy");
-    super::envoy::serve_pulled(
-        &work.join("pulled/context_allowlist.wasm"),
-        &work.join("envoy"),
-    )?;
+    let pulled = work.join("pulled/context_allowlist.wasm");
+    let envoy_dir = work.join("envoy");
+    super::envoy::serve(&Module::File(&pulled), &envoy_dir, "envoy-pulled-file")?;
+    println!("\n--- Envoy fetching the oci variant's Wasm layer from the registry itself");
+    let module_sha256 = sha256sum(&wasm_path("context-allowlist"))?;
+    let blob = Module::RegistryBlob {
+        addr: &plain.addr,
+        repository: "gateway-hardening-oci/context-allowlist",
+        sha256: &module_sha256,
+    };
+    super::envoy::serve(&blob, &envoy_dir, "envoy-registry-blob")?;
     drop((secure, plain));
     Ok(())
 }
