@@ -54,7 +54,7 @@ pub fn compile_path(path: &Path) -> Result<Module> {
     static CACHE: OnceLock<Mutex<HashMap<Key, Module>>> = OnceLock::new();
     let meta = std::fs::metadata(path).map_err(|_| Error::ModuleMissing {
         path: path.to_path_buf(),
-        build: "cargo xtask build".to_string(),
+        build: "cargo build --release --target wasm32-wasip1 -p <filter>".to_string(),
     })?;
     let key = (path.to_path_buf(), meta.modified().ok(), meta.len());
     let cache = CACHE.get_or_init(Mutex::default);

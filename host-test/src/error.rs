@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The `.wasm` file is missing; `build` is the command that produces it.
-    #[error("module {path} not found: build it with `{build}`")]
+    #[error("module {path} not found: build it with `{build}` (or `cargo xtask build`)")]
     ModuleMissing {
         /// Where the module was looked up.
         path: PathBuf,
@@ -18,7 +18,9 @@ pub enum Error {
         build: String,
     },
     /// The `.wasm` file is older than a source file it is built from.
-    #[error("module {path} is older than {newer}: rebuild it with `{build}`")]
+    #[error(
+        "module {path} is older than {newer}: rebuild it with `{build}` (or `cargo xtask build`)"
+    )]
     ModuleStale {
         /// The module.
         path: PathBuf,

@@ -20,12 +20,18 @@
 //! ```
 
 pub mod abi;
+pub mod check;
+pub mod differences;
+pub mod e2e;
 pub mod engine;
 pub mod error;
 pub mod exchange;
+mod flow;
 pub mod host;
 pub mod map;
 pub mod plugin;
+pub mod runner;
+pub mod scenario;
 mod state;
 pub mod traffic;
 

@@ -319,11 +319,7 @@ impl Plugin {
         let abi = &mut self.store.data_mut().abi;
         let ns = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
         abi.now_ns = abi.now_ns.saturating_add(ns);
-        let ticks = if period == 0 {
-            0
-        } else {
-            by.as_millis() / period
-        };
+        let ticks = by.as_millis().checked_div(period).unwrap_or(0);
         let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
         for _ in 0..ticks {
             self.tick()?;

@@ -190,9 +190,12 @@ fn check_raw_query(bytes: &[u8]) -> Result<(), PathError> {
     Ok(())
 }
 
-/// Steps 4 to 7 on a raw path that starts with `/` and passed [`check_raw`].
+/// Steps 4 to 7 on a raw path that starts with `/` and passed [`check_raw`]. One output buffer:
+/// a `..` segment truncates it back to where the previous segment started.
 fn normalize_path_bytes(raw: &[u8]) -> Result<String, PathError> {
-    let mut segments: Vec<Vec<u8>> = Vec::new();
+    let mut out = String::with_capacity(raw.len() + 1);
+    let mut starts: Vec<usize> = Vec::new();
+    let mut decoded = Vec::with_capacity(64);
     let mut trailing_slash = false;
     // The first split element is the empty string before the leading `/`.
     for raw_segment in raw.split(|&b| b == b'/').skip(1) {
@@ -200,28 +203,27 @@ fn normalize_path_bytes(raw: &[u8]) -> Result<String, PathError> {
             Some(cut) => raw_segment.get(..cut).unwrap_or_default(),
             None => raw_segment,
         };
-        let decoded = percent_decode_segment(without_params)?;
+        percent_decode_segment(without_params, &mut decoded)?;
         match decoded.as_slice() {
             b"" | b"." => trailing_slash = true,
             b".." => {
-                segments.pop();
+                if let Some(start) = starts.pop() {
+                    out.truncate(start);
+                }
                 trailing_slash = true;
             }
-            _ => {
-                segments.push(decoded);
+            segment => {
+                if std::str::from_utf8(segment).is_err() {
+                    return Err(PathError::InvalidUtf8);
+                }
+                starts.push(out.len());
+                out.push('/');
+                encode_canonical(segment, &mut out);
                 trailing_slash = false;
             }
         }
     }
-    let mut out = String::with_capacity(raw.len());
-    for segment in &segments {
-        out.push('/');
-        if std::str::from_utf8(segment).is_err() {
-            return Err(PathError::InvalidUtf8);
-        }
-        encode_canonical(segment, &mut out);
-    }
-    if trailing_slash || segments.is_empty() {
+    if trailing_slash || out.is_empty() {
         out.push('/');
     }
     Ok(out)
@@ -236,8 +238,9 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-fn percent_decode_segment(raw: &[u8]) -> Result<Vec<u8>, PathError> {
-    let mut out = Vec::with_capacity(raw.len());
+/// Decodes `raw` into `out` (cleared first).
+fn percent_decode_segment(raw: &[u8], out: &mut Vec<u8>) -> Result<(), PathError> {
+    out.clear();
     let mut iter = raw.iter().copied();
     while let Some(b) = iter.next() {
         if b != b'%' {
@@ -267,7 +270,7 @@ fn percent_decode_segment(raw: &[u8]) -> Result<Vec<u8>, PathError> {
     if double {
         return Err(PathError::DoubleEncoding);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// RFC 3986 `pchar` minus `;` (which a normalised path never holds) and minus `%`.

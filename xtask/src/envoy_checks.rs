@@ -7,7 +7,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail, ensure};
 
 use crate::project::{root, run_dir};
-use crate::tools;
+use crate::{envoy_yaml, http, tools};
 
 /// A bad configuration for the context-allowlist filter, and the field its error must name.
 const BAD: (&str, &str) = (
@@ -19,12 +19,25 @@ const BAD: (&str, &str) = (
 /// `--mode validate` and a normal start both fail and the log names the field.
 pub(crate) fn invalid_config_is_refused() -> Result<()> {
     let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
-    let bad_yaml = replace_block(&example, "# plugin-config/context-allowlist.json", BAD.0)?;
+    let mut bad_yaml = replace_block(&example, "# plugin-config/context-allowlist.json", BAD.0)?;
+    // Its own ports, so that it fails for its configuration and not because `up` holds them.
+    for (from, to) in [
+        (9901, 9913),
+        (10000, 10300),
+        (10001, 10301),
+        (10443, 10343),
+        (10080, 10380),
+    ] {
+        bad_yaml = bad_yaml.replace(
+            &format!("port_value: {from} "),
+            &format!("port_value: {to} "),
+        );
+    }
     let path = run_dir().join("invalid-plugin-config.yaml");
     std::fs::write(&path, bad_yaml)?;
     for mode in [
         &["--mode", "validate"][..],
-        &["--base-id-path", "/dev/null"][..],
+        &["--mode", "serve"][..],
     ] {
         let out = Command::new(tools::envoy())
             .current_dir(root())
@@ -79,4 +92,94 @@ fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<String> {
     }
     ensure!(replaced, "no `{marker}` block in the example");
     Ok(out.join("\n"))
+}
+
+/// An LDS update whose plugin configuration the filter refuses is rejected by Envoy, the log
+/// names the field, and the listener already running keeps serving with its old configuration.
+pub(crate) fn lds_update_with_invalid_config_is_rejected() -> Result<()> {
+    const PORT: u16 = 10200;
+    const ADMIN_PORT: u16 = 9912;
+    let dir = run_dir().join("lds");
+    std::fs::create_dir_all(&dir)?;
+    let good = std::fs::read_to_string(
+        root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json"),
+    )?;
+    let module = crate::project::wasm_path("context-allowlist");
+    let lds = |config: &str| {
+        let filter = envoy_yaml::wasm_filter("context-allowlist", &module, config);
+        envoy_yaml::lds_file(&envoy_yaml::direct_response_listener(
+            "lds_test", PORT, &filter,
+        ))
+    };
+    let listeners = dir.join("listeners.yaml");
+    std::fs::write(&listeners, lds(&good))?;
+    let bootstrap = format!(
+        "node: {{ id: lds-test, cluster: lds-test }}\n{}dynamic_resources:\n  lds_config:\n    resource_api_version: V3\n    path_config_source:\n      path: {}\n      watched_directory: {{ path: {} }}\n",
+        envoy_yaml::admin(ADMIN_PORT),
+        listeners.display(),
+        dir.display()
+    );
+    let bootstrap_path = dir.join("bootstrap.yaml");
+    std::fs::write(&bootstrap_path, bootstrap)?;
+    let log_path = dir.join("envoy.log");
+    let mut envoy = Command::new(tools::envoy())
+        .current_dir(root())
+        .args([
+            "--use-dynamic-base-id",
+            "--file-flush-interval-msec",
+            "100",
+            "-c",
+        ])
+        .arg(&bootstrap_path)
+        .arg("--log-path")
+        .arg(&log_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("cannot start envoy")?;
+    let result = (|| {
+        let admin = format!("127.0.0.1:{ADMIN_PORT}");
+        let listener = format!("127.0.0.1:{PORT}");
+        http::wait_for(&admin, "/ready", 30, |s, _| s == 200)?;
+        let before = (
+            http::get(&listener, "/carbon")?.0,
+            http::get(&listener, "/oauth2/jwks")?.0,
+        );
+        ensure!(
+            before == (403, 200),
+            "before the update: /carbon and /oauth2/jwks gave {before:?}, expected (403, 200)"
+        );
+        // A move into the watched directory is what triggers Envoy's reload.
+        let staged = dir.join("listeners.yaml.new");
+        std::fs::write(&staged, lds(BAD.0))?;
+        std::fs::rename(&staged, &listeners)?;
+        http::wait_for(
+            &admin,
+            "/stats?filter=listener_manager.lds.update_rejected",
+            15,
+            |_, body| body.contains("listener_manager.lds.update_rejected: 1"),
+        )?;
+        let after = (
+            http::get(&listener, "/carbon")?.0,
+            http::get(&listener, "/oauth2/jwks")?.0,
+        );
+        ensure!(
+            after == (403, 200),
+            "after the rejected update: {after:?}, expected the old listener's (403, 200)"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let log = std::fs::read_to_string(&log_path)?;
+        let named = log
+            .lines()
+            .find(|l| l.contains(BAD.1))
+            .context("Envoy's log does not name the field")?;
+        println!(
+            "LDS update rejected (update_rejected 1), old listener still answers /carbon 403, /oauth2/jwks 200"
+        );
+        println!("log: {}", named.trim());
+        Ok(())
+    })();
+    let _ = envoy.kill();
+    let _ = envoy.wait();
+    result
 }

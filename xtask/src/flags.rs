@@ -15,6 +15,18 @@ pub(crate) struct Xtask {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Cmd {
+    /// Criterion benchmarks, then the load benchmark of the filters in real Envoy (wrk).
+    Bench {
+        /// Only the Envoy load benchmark.
+        #[arg(long)]
+        envoy_only: bool,
+        /// Rounds per variant (alternating A B A B; the table gives medians).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Seconds of load per round and request.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Build the filters for wasm32-wasip1 (release) and the mock upstream.
     Build,
     /// Install what is missing, build, start the mock WSO2 nodes and Envoy in the background.
@@ -28,6 +40,10 @@ pub(crate) enum Cmd {
         /// Skip the end-to-end part (no Envoy): fmt, clippy, unit tests and scenarios only.
         #[arg(long)]
         no_e2e: bool,
+        /// Run only the steps whose name contains this text (up and down run around any
+        /// end-to-end step selected).
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Check a plugin configuration file the way the filter's `on_configure` would.
     CheckConfig {
@@ -46,9 +62,6 @@ pub(crate) enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// The end-to-end OCI step alone: local registries, push, pull by digest, the pulled module
-    /// in Envoy (needs `cargo xtask up`; `cargo xtask test` runs it among the E2E steps).
-    OciE2e,
     /// Write envoy-examples/istio/wasmplugin-*.yaml from the presets and the images in
     /// target/oci (`--check`: only compare; `--image-prefix oci://REGISTRY/PREFIX`, `--tag`).
     #[command(disable_help_flag = true)]

@@ -1,9 +1,11 @@
 //! `cargo xtask`: build, run and test gateway-hardening. One module per task.
 
+mod bench;
 mod build;
 mod check_config;
 mod down;
 mod envoy_checks;
+mod envoy_yaml;
 mod examples;
 mod flags;
 mod http;
@@ -20,16 +22,20 @@ use flags::{Cmd, Xtask};
 fn main() -> std::process::ExitCode {
     let flags = Xtask::parse();
     let result = match flags.cmd {
+        Cmd::Bench {
+            envoy_only,
+            rounds,
+            seconds,
+        } => bench::bench(envoy_only, rounds, seconds),
         Cmd::Build => build::build(),
         Cmd::Up => up::up(),
         Cmd::Down => down::down(),
         Cmd::Demo => Err(anyhow::anyhow!("demo: not built yet")),
-        Cmd::Test { no_e2e } => test::test(no_e2e),
+        Cmd::Test { no_e2e, only } => test::test(no_e2e, only.as_deref()),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
         Cmd::Oci { args } => oci::oci(&args),
         Cmd::Istio { args } => oci::istio(&args),
-        Cmd::OciE2e => oci::roundtrip::registry_roundtrip(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -31,13 +31,19 @@ const E2E: &[(&str, StepFn)] = &[
         crate::envoy_checks::invalid_config_is_refused,
     ),
     (
+        "envoy keeps the old listener on a refused LDS update",
+        crate::envoy_checks::lds_update_with_invalid_config_is_rejected,
+    ),
+    (
         "oci registry round trip, pulled module in envoy",
         crate::oci::roundtrip::registry_roundtrip,
     ),
 ];
 
-/// Runs every step; fails when any failed (after running the rest of its group).
-pub(crate) fn test(no_e2e: bool) -> Result<()> {
+/// Runs every step (or those whose name contains `only`); fails when any failed (after running
+/// the rest of its group).
+pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
+    let selected = |name: &str| only.is_none_or(|o| name.contains(o));
     let mut results: Vec<(String, bool, f64)> = Vec::new();
     let mut step = |name: &str, f: &dyn Fn() -> Result<()>| {
         println!("\n==> {name}");
@@ -49,10 +55,14 @@ pub(crate) fn test(no_e2e: bool) -> Result<()> {
         results.push((name.to_owned(), res.is_ok(), t.elapsed().as_secs_f64()));
         res.is_ok()
     };
-    let offline_ok = OFFLINE.iter().all(|(name, f)| step(name, f));
-    if offline_ok && !no_e2e {
+    let offline_ok = OFFLINE
+        .iter()
+        .filter(|(n, _)| selected(n))
+        .all(|(name, f)| step(name, f));
+    let e2e: Vec<_> = E2E.iter().filter(|(n, _)| selected(n)).collect();
+    if offline_ok && !no_e2e && !e2e.is_empty() {
         if step("up", &crate::up::up) {
-            for (name, f) in E2E {
+            for (name, f) in e2e {
                 step(name, f);
             }
         }

@@ -75,6 +75,12 @@ pub(crate) fn ensure_envoy() -> Result<()> {
     Ok(())
 }
 
+/// True when `cmd` is an executable on `PATH`.
+pub(crate) fn on_path(cmd: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+}
+
 /// Installs Debian packages with `apt-get` (after `apt-get update`), through `sudo` when not root.
 pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     eprintln!("xtask: installing Debian packages: {}", packages.join(" "));

@@ -8,6 +8,8 @@
 //! returned at (mem[0], mem[4]).
 
 #![allow(dead_code)]
+// Test helpers: a module that does not start is a failed test, with its error shown.
+#![allow(clippy::unwrap_used)]
 
 use host_test::{ModuleSource, Plugin, PluginBuilder};
 

@@ -1,0 +1,175 @@
+//! Runs scenario files in the wasmtime host.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::check::{Observed, Verdict, check};
+use crate::error::Error;
+use crate::plugin::{ModuleSource, Plugin};
+use crate::scenario::{Case, HostName, ScenarioFile, convert, load, resolve};
+use crate::traffic::HostKind;
+
+/// The outcome of one test (or of a file that could not run: `id` is then empty).
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The test id.
+    pub id: String,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// Scenario files under `paths` (files as given; folders searched for `*.yaml`/`*.yml`,
+/// sorted, skipping `expected-differences.yaml`).
+pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found);
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+            && p.file_name()
+                .is_some_and(|n| n != "expected-differences.yaml")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Starts the plugin a scenario file describes. Errors name the module or configuration.
+pub fn start_plugin(file: &ScenarioFile, path: &Path) -> Result<Plugin, Error> {
+    start_plugin_in(file, path, &resolve::wasm_dir())
+}
+
+/// Like [`start_plugin`], with the modules in `wasm_dir`.
+pub fn start_plugin_in(file: &ScenarioFile, path: &Path, wasm_dir: &Path) -> Result<Plugin, Error> {
+    let module = resolve::module_path_in(wasm_dir, &file.meta.filter)?;
+    let config = resolve::plugin_configuration(&file.meta, path)?;
+    let host = match file.meta.host {
+        HostName::Envoy => HostKind::Envoy,
+        HostName::Kong => HostKind::Kong,
+    };
+    Plugin::builder(ModuleSource::Path(module))
+        .configuration(config)
+        .host(host)
+        .name(&file.meta.filter)
+        .root_id(&file.meta.filter)
+        .start()
+}
+
+/// What the wasmtime host observes for `case` on `plugin`.
+pub fn observe(plugin: &mut Plugin, case: &Case) -> Result<Observed, String> {
+    let conn = convert::connection(case)?;
+    let req = convert::request(case)?;
+    let resp = convert::response(case);
+    let before: BTreeMap<String, i64> = plugin
+        .metrics()
+        .iter()
+        .map(|m| (m.name.clone(), m.value))
+        .collect();
+    let ex = plugin
+        .exchange(&conn, &req, &resp)
+        .map_err(|e| e.to_string())?;
+    let deltas = plugin
+        .metrics()
+        .iter()
+        .map(|m| {
+            (
+                m.name.clone(),
+                m.value - before.get(&m.name).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let client = ex.client_response.clone();
+    Ok(Observed {
+        status: client.as_ref().map(|c| c.status),
+        response_headers: client
+            .as_ref()
+            .map(|c| c.headers.clone())
+            .unwrap_or_default(),
+        response_body: client.map(|c| c.body).unwrap_or_default(),
+        reached_upstream: ex.reached_upstream(),
+        local_details: ex.local_response.as_ref().map(|l| l.details.clone()),
+        upstream_path: ex
+            .upstream_request
+            .as_ref()
+            .and_then(|u| u.headers.get_str(":path")),
+        upstream_headers: ex.upstream_request.as_ref().map(|u| u.headers.clone()),
+        logs: Some(
+            ex.logs
+                .iter()
+                .map(|l| format!("[{}] {}", l.level.name(), l.message))
+                .collect(),
+        ),
+        metric_deltas: Some(deltas),
+    })
+}
+
+fn failed(file: &Path, id: &str, message: String) -> CaseResult {
+    CaseResult {
+        file: file.to_path_buf(),
+        id: id.to_string(),
+        verdict: Verdict {
+            failures: vec![message],
+            unobservable: Vec::new(),
+        },
+    }
+}
+
+/// Runs every test of the file at `path` in the wasmtime host. A file that cannot be loaded
+/// or whose plugin cannot start gives one failed result with an empty id. After a trap the
+/// plugin is started again (as Envoy's `FAIL_RELOAD` does) and the trapping test fails.
+pub fn run_file(path: &Path) -> Vec<CaseResult> {
+    run_file_in(path, &resolve::wasm_dir())
+}
+
+/// Like [`run_file`], with the modules in `wasm_dir`.
+pub fn run_file_in(path: &Path, wasm_dir: &Path) -> Vec<CaseResult> {
+    let file = match load(path) {
+        Ok(f) => f,
+        Err(e) => return vec![failed(path, "", e.to_string())],
+    };
+    let mut plugin = match start_plugin_in(&file, path, wasm_dir) {
+        Ok(p) => p,
+        Err(e) => return vec![failed(path, "", e.to_string())],
+    };
+    let mut results = Vec::new();
+    for case in &file.tests {
+        match observe(&mut plugin, case) {
+            Ok(obs) => results.push(CaseResult {
+                file: path.to_path_buf(),
+                id: case.id.clone(),
+                verdict: check(&case.expect, &obs),
+            }),
+            Err(e) => {
+                results.push(failed(path, &case.id, e));
+                match start_plugin_in(&file, path, wasm_dir) {
+                    Ok(p) => plugin = p,
+                    Err(e) => {
+                        results.push(failed(path, "", format!("restarting the plugin: {e}")));
+                        return results;
+                    }
+                }
+            }
+        }
+    }
+    results
+}

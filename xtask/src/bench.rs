@@ -1,0 +1,246 @@
+//! `cargo xtask bench`: the criterion benchmarks, then the load benchmark of the filters in real
+//! Envoy. Envoy runs with one worker and a `direct_response` route (no upstream: Envoy's own cost
+//! is the floor), once without any Wasm filter and once per filter; wrk loads it from the other
+//! core. Rounds alternate the variants (A B A B …) and the table gives medians: requests per
+//! second, latency, Envoy CPU per request (from /proc/<pid>/stat) and what the filter adds, and
+//! Envoy's resident memory.
+
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::project::{cargo, root, run, run_dir, wasm_path};
+use crate::{envoy_yaml, tools};
+
+const LISTEN_PORT: u16 = 10100;
+const LISTEN: &str = "127.0.0.1:10100";
+const ADMIN_PORT: u16 = 9911;
+const ADMIN: &str = "127.0.0.1:9911";
+
+/// A filter variant: a name and the http_filters YAML placed before the router.
+struct Variant {
+    name: &'static str,
+    filters: String,
+}
+
+/// Runs criterion (unless `envoy_only`) and the Envoy load bench: `rounds` rounds of `seconds`
+/// seconds per variant and path.
+pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()> {
+    if !envoy_only {
+        run(cargo().args(["bench", "-p", "benches"]))?;
+    }
+    tools::ensure_envoy()?;
+    if !tools::on_path("wrk") {
+        tools::apt_install(&["wrk"])?;
+    }
+    crate::build::build()?;
+    let variants = [
+        Variant {
+            name: "no Wasm filter",
+            filters: String::new(),
+        },
+        Variant {
+            name: "context-allowlist",
+            filters: allowlist_filter()?,
+        },
+    ];
+    let paths = [
+        ("allowed", "/oauth2/jwks"),
+        ("denied", "/carbon/admin/login.jsp"),
+    ];
+    let mut samples: Vec<(String, Sample)> = Vec::new();
+    for round in 1..=rounds {
+        for v in &variants {
+            let mut envoy = start(v)?;
+            let result = paths.iter().try_for_each(|(label, path)| {
+                load(&envoy, path, 2).context("warm-up")?;
+                let s = load(&envoy, path, seconds)?;
+                println!(
+                    "bench: round {round} {:<18} {label:<8} {:>8.0} req/s {:>6.1} µs CPU/req",
+                    v.name, s.rps, s.cpu_us
+                );
+                samples.push((format!("{}|{label}", v.name), s));
+                Ok::<(), anyhow::Error>(())
+            });
+            let _ = envoy.kill();
+            let _ = envoy.wait();
+            result?;
+        }
+    }
+    print_table(&samples, &variants, &paths);
+    Ok(())
+}
+
+fn allowlist_filter() -> Result<String> {
+    let config = std::fs::read_to_string(
+        root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json"),
+    )?;
+    Ok(envoy_yaml::wasm_filter(
+        "context-allowlist",
+        &wasm_path("context-allowlist"),
+        &config,
+    ))
+}
+
+fn config_yaml(v: &Variant) -> String {
+    envoy_yaml::static_bootstrap(
+        ADMIN_PORT,
+        &envoy_yaml::direct_response_listener("bench", LISTEN_PORT, &v.filters),
+    )
+}
+
+fn start(v: &Variant) -> Result<Child> {
+    std::fs::create_dir_all(run_dir())?;
+    let path = run_dir().join("bench-envoy.yaml");
+    std::fs::write(&path, config_yaml(v))?;
+    let child = Command::new(tools::envoy())
+        .current_dir(root())
+        .args([
+            "--concurrency",
+            "1",
+            "--use-dynamic-base-id",
+            "-l",
+            "warning",
+            "-c",
+        ])
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(run_dir().join("bench-envoy.log"))?)
+        .spawn()
+        .context("cannot start envoy")?;
+    crate::http::wait_for(ADMIN, "/ready", 30, |s, _| s == 200)?;
+    Ok(child)
+}
+
+/// One wrk run's figures.
+#[derive(Clone, Copy)]
+struct Sample {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_us: f64,
+    rss_mib: f64,
+}
+
+fn load(envoy: &Child, path: &str, seconds: u64) -> Result<Sample> {
+    let before = cpu_ticks(envoy.id())?;
+    let out = Command::new("wrk")
+        .args(["-t1", "-c16", "--latency", &format!("-d{seconds}s")])
+        .arg(format!("http://{LISTEN}{path}"))
+        .output()
+        .context("cannot run wrk")?;
+    let after = cpu_ticks(envoy.id())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let requests = field(&text, " requests in").context("no request count from wrk")?;
+    if requests <= 0.0 {
+        bail!("wrk made no requests:\n{text}");
+    }
+    let ticks_per_s = 100.0; // Linux USER_HZ
+    Ok(Sample {
+        rps: field(&text, "Requests/sec:").unwrap_or(0.0),
+        p50_ms: latency(&text, "50%").unwrap_or(0.0),
+        p99_ms: latency(&text, "99%").unwrap_or(0.0),
+        cpu_us: (after - before) as f64 / ticks_per_s * 1e6 / requests,
+        rss_mib: rss_kib(envoy.id()).unwrap_or(0) as f64 / 1024.0,
+    })
+}
+
+/// The number next to `label` in wrk's output (before it for " requests in", after it otherwise).
+fn field(text: &str, label: &str) -> Option<f64> {
+    let line = text.lines().find(|l| l.contains(label))?;
+    if label == " requests in" {
+        return line.split_whitespace().next()?.parse().ok();
+    }
+    line.split_whitespace().last()?.parse().ok()
+}
+
+/// A latency percentile in milliseconds (wrk prints `us`, `ms` or `s`).
+fn latency(text: &str, pct: &str) -> Option<f64> {
+    let line = text.lines().find(|l| l.trim_start().starts_with(pct))?;
+    let v = line.split_whitespace().nth(1)?;
+    let (num, scale) = if let Some(n) = v.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else {
+        (v.strip_suffix('s')?, 1000.0)
+    };
+    Some(num.parse::<f64>().ok()? * scale)
+}
+
+fn cpu_ticks(pid: u32) -> Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .context("bad /proc stat")?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // After the command name: state is field 3; utime and stime are fields 14 and 15.
+    let utime: u64 = f.get(11).and_then(|v| v.parse().ok()).context("no utime")?;
+    let stime: u64 = f.get(12).and_then(|v| v.parse().ok()).context("no stime")?;
+    Ok(utime + stime)
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn print_table(samples: &[(String, Sample)], variants: &[Variant], paths: &[(&str, &str)]) {
+    println!(
+        "\nEnvoy load bench (one worker, direct_response, wrk -t1 -c16; medians of {} rounds)",
+        samples.len() / (variants.len() * paths.len()).max(1)
+    );
+    println!(
+        "{:<20} {:<8} {:>9} {:>8} {:>8} {:>11} {:>11} {:>8}",
+        "variant", "request", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "added µs", "RSS MiB"
+    );
+    for (label, _) in paths {
+        let base = median(pick(
+            samples,
+            variants.first().map_or("", |v| v.name),
+            label,
+            |s| s.cpu_us,
+        ));
+        for v in variants {
+            let m = |f: fn(&Sample) -> f64| median(pick(samples, v.name, label, f));
+            let cpu = m(|s| s.cpu_us);
+            println!(
+                "{:<20} {:<8} {:>9.0} {:>8.2} {:>8.2} {:>11.1} {:>11.1} {:>8.1}",
+                v.name,
+                label,
+                m(|s| s.rps),
+                m(|s| s.p50_ms),
+                m(|s| s.p99_ms),
+                cpu,
+                cpu - base,
+                m(|s| s.rss_mib)
+            );
+        }
+    }
+}
+
+fn pick(
+    samples: &[(String, Sample)],
+    variant: &str,
+    label: &str,
+    f: fn(&Sample) -> f64,
+) -> Vec<f64> {
+    let key = format!("{variant}|{label}");
+    samples
+        .iter()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, s)| f(s))
+        .collect()
+}
