@@ -15,6 +15,14 @@ fn copy(from: &Path, to: &Path) -> std::io::Result<()> {
 
 fn main() {
     println!("cargo:rerun-if-changed=sdk-guest/Cargo.toml");
+    if std::env::var_os("CARGO_FEATURE_WASMTIME_HOST").is_none() {
+        // The Envoy runner alone (`--no-default-features`) has no use for the test guest.
+        println!("cargo:rustc-env=SDK_GUEST_WASM=");
+        println!(
+            "cargo:rustc-env=SDK_GUEST_ERROR=host-test was built without the wasmtime-host feature"
+        );
+        return;
+    }
     println!("cargo:rerun-if-changed=sdk-guest/src/lib.rs");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());

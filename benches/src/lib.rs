@@ -30,5 +30,10 @@ pub fn long_target() -> String {
 
 /// The mix every benchmark runs: legitimate, long and attack targets, in that order.
 pub fn mix() -> Vec<String> {
-    LEGITIMATE.iter().chain(ATTACKS).map(|s| s.to_string()).chain([long_target()]).collect()
+    LEGITIMATE
+        .iter()
+        .chain(ATTACKS)
+        .map(|s| s.to_string())
+        .chain([long_target()])
+        .collect()
 }

@@ -163,7 +163,7 @@ impl Plugin {
             .headers
             .get_str("x-request-id")
             .unwrap_or_else(|| format!("00000000-0000-4000-8000-{id:012x}"));
-        let log_start = self.logs().len();
+        let log_start = self.store.data().abi.logs.total();
         let abi = &mut self.store.data_mut().abi;
         abi.connection = connection.clone();
         abi.stream = Some(Stream {
@@ -189,7 +189,7 @@ impl Plugin {
         if let Some(s) = self.store.data_mut().abi.stream.take() {
             ex.closed = s.closed;
         }
-        ex.logs = self.logs().get(log_start..).unwrap_or_default().to_vec();
+        ex.logs = self.store.data().abi.logs.since(log_start).to_vec();
         Ok(ex)
     }
 

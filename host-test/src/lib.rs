@@ -19,28 +19,42 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "wasmtime-host")]
 pub mod abi;
 pub mod check;
 pub mod differences;
 pub mod e2e;
+#[cfg(feature = "wasmtime-host")]
 pub mod engine;
 pub mod error;
+#[cfg(feature = "wasmtime-host")]
 pub mod exchange;
+#[cfg(feature = "wasmtime-host")]
 mod flow;
+#[cfg(feature = "wasmtime-host")]
 pub mod host;
 pub mod map;
+#[cfg(feature = "wasmtime-host")]
 pub mod plugin;
+#[cfg(feature = "wasmtime-host")]
 pub mod runner;
 pub mod scenario;
+#[cfg(feature = "wasmtime-host")]
 mod state;
 pub mod traffic;
 
+#[cfg(feature = "wasmtime-host")]
 pub use abi::http_call::{HttpCall, HttpCallResponse};
+#[cfg(feature = "wasmtime-host")]
 pub use abi::log::{LogLevel, LogLine};
+#[cfg(feature = "wasmtime-host")]
 pub use abi::metrics::{Metric, MetricKind};
+#[cfg(feature = "wasmtime-host")]
 pub use abi::properties::Value as PropertyValue;
 pub use error::{Error, Result};
+#[cfg(feature = "wasmtime-host")]
 pub use exchange::{Action, Callback, ClientResponse, Exchange, UpstreamRequest};
 pub use map::HeaderMap;
+#[cfg(feature = "wasmtime-host")]
 pub use plugin::{ModuleSource, Plugin, PluginBuilder};
 pub use traffic::{Connection, HostKind, LocalResponse, Request, Response};

@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand};
 use host_test::check::{Verdict, check};
 use host_test::differences::{self, ExpectedDifferences};
 use host_test::e2e::{EnvoyRunner, Outcome, targets};
-use host_test::runner::{CaseResult, collect, observe, run_file, start_plugin};
-use host_test::scenario::{ScenarioFile, load};
+#[cfg(feature = "wasmtime-host")]
+use host_test::runner::{CaseResult, run_file};
+use host_test::scenario::{ScenarioFile, collect, load};
 
 #[derive(Parser)]
 #[command(
@@ -32,11 +33,16 @@ struct EnvoyArgs {
     /// The expected differences (default host-test/scenarios/expected-differences.yaml).
     #[arg(long)]
     expected: Option<PathBuf>,
+    /// One table row per request sent to Envoy (listener, protocol, request, what came back,
+    /// what the scenario expects) instead of one line per test.
+    #[arg(long)]
+    table: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Run scenario files (or folders of them) in the wasmtime host.
+    #[cfg(feature = "wasmtime-host")]
     Run {
         /// Scenario files or folders.
         #[arg(required = true)]
@@ -45,6 +51,7 @@ enum Command {
     /// Send the tests to the Envoy that `cargo xtask up` started (sequentially).
     E2e(EnvoyArgs),
     /// Run every test in both hosts; a test that passes in one and fails in the other fails.
+    #[cfg(feature = "wasmtime-host")]
     Diff(EnvoyArgs),
 }
 
@@ -56,6 +63,14 @@ struct Tally {
 }
 
 impl Tally {
+    fn ok_raw(&mut self, row: String) {
+        self.passed += 1;
+        println!("{row}");
+    }
+    fn fail_raw(&mut self, row: String) {
+        self.failed += 1;
+        println!("{row}");
+    }
     fn ok(&mut self, line: String) {
         self.passed += 1;
         println!("ok   {line}");
@@ -74,8 +89,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut t = Tally::default();
     match cli.command {
+        #[cfg(feature = "wasmtime-host")]
         Command::Run { paths } => run(&paths, &mut t),
         Command::E2e(args) => envoy(&args, false, &mut t),
+        #[cfg(feature = "wasmtime-host")]
         Command::Diff(args) => envoy(&args, true, &mut t),
     }
     if t.skipped > 0 {
@@ -101,6 +118,7 @@ fn files(paths: &[PathBuf], t: &mut Tally) -> Vec<PathBuf> {
     files
 }
 
+#[cfg(feature = "wasmtime-host")]
 fn print_result(r: &CaseResult, t: &mut Tally) {
     if r.id.is_empty() {
         t.fail(r.verdict.failures.join("; "));
@@ -116,6 +134,7 @@ fn print_result(r: &CaseResult, t: &mut Tally) {
     }
 }
 
+#[cfg(feature = "wasmtime-host")]
 fn run(paths: &[PathBuf], t: &mut Tally) {
     for file in files(paths, t) {
         for r in run_file(&file) {
@@ -137,6 +156,9 @@ fn envoy(args: &EnvoyArgs, both: bool, t: &mut Tally) {
         Ok(e) => e,
         Err(e) => return t.fail(e),
     };
+    if args.table {
+        println!("{}", table::header());
+    }
     for path in files(&args.paths, t) {
         let file = match load(&path) {
             Ok(f) => f,
@@ -145,7 +167,7 @@ fn envoy(args: &EnvoyArgs, both: bool, t: &mut Tally) {
                 continue;
             }
         };
-        envoy_file(&mut runner, &expected, &path, &file, both, t);
+        envoy_file(&mut runner, &expected, &path, &file, both, args.table, t);
     }
 }
 
@@ -155,29 +177,16 @@ fn envoy_file(
     path: &Path,
     file: &ScenarioFile,
     both: bool,
+    table: bool,
     t: &mut Tally,
 ) {
-    let mut plugin = None;
-    if both {
-        match start_plugin(file, path) {
-            Ok(p) => plugin = Some(p),
-            Err(e) => return t.fail(format!("{}: {e}", path.display())),
-        }
-    }
+    let mut offline = match offline::start(both, file, path) {
+        Ok(o) => o,
+        Err(e) => return t.fail(format!("{}: {e}", path.display())),
+    };
     for case in &file.tests {
         let name = format!("{} {}", path.display(), case.id);
-        let wasm: Option<Verdict> = plugin.as_mut().map(|p| match observe(p, case) {
-            Ok(obs) => check(&case.expect, &obs),
-            Err(e) => {
-                if let Ok(fresh) = start_plugin(file, path) {
-                    *p = fresh;
-                }
-                Verdict {
-                    failures: vec![e],
-                    unobservable: Vec::new(),
-                }
-            }
-        });
+        let wasm: Option<Verdict> = offline::verdict(&mut offline, file, path, case);
         let targets = match targets(file, case) {
             Ok(ts) => ts,
             Err(reason) => {
@@ -210,6 +219,7 @@ fn envoy_file(
                 }
             );
             let line = format!("{name} [{target}]");
+            let mut got = None;
             let envoy = match runner.observe(file, path, case, &target) {
                 Outcome::Skipped(reason) => {
                     t.skip(format!("{line}: {reason}"));
@@ -219,9 +229,22 @@ fn envoy_file(
                     failures: vec![e],
                     unobservable: Vec::new(),
                 },
-                Outcome::Observed(obs) => check(&case.expect, &obs),
+                Outcome::Observed(obs) => {
+                    got = Some((obs.status, obs.reached_upstream));
+                    check(&case.expect, &obs)
+                }
             };
             let excused = expected.reason(path, &case.id, &label);
+            if table {
+                let passed = envoy.passed() || excused.is_some();
+                let row = table::row(passed, &label, case, got);
+                if passed {
+                    t.ok_raw(row)
+                } else {
+                    t.fail_raw(row)
+                }
+                continue;
+            }
             match (&wasm, envoy.passed()) {
                 (None, true) => t.ok(line),
                 (None, false) => match excused {
@@ -255,5 +278,146 @@ fn report_wasm_only(name: &str, wasm: Option<&Verdict>, note: &str, t: &mut Tall
         None => t.skip(format!("{name}: {note}")),
         Some(w) if w.passed() => t.ok(format!("{name} [wasmtime; {note}]")),
         Some(w) => t.fail(format!("{name} [wasmtime]: {}", w.failures.join("; "))),
+    }
+}
+
+/// The wasmtime side of `diff`: absent when the crate is built without `wasmtime-host`.
+#[cfg(feature = "wasmtime-host")]
+mod offline {
+    use std::path::Path;
+
+    use host_test::Plugin;
+    use host_test::check::{Verdict, check};
+    use host_test::runner::{observe, start_plugin};
+    use host_test::scenario::{Case, ScenarioFile};
+
+    /// The plugin every test of a file runs through, when both hosts run.
+    pub(crate) type Offline = Option<Plugin>;
+
+    pub(crate) fn start(both: bool, file: &ScenarioFile, path: &Path) -> Result<Offline, String> {
+        if !both {
+            return Ok(None);
+        }
+        start_plugin(file, path)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The test's verdict in the wasmtime host (a fresh plugin after a trap, like FAIL_RELOAD).
+    pub(crate) fn verdict(
+        o: &mut Offline,
+        file: &ScenarioFile,
+        path: &Path,
+        case: &Case,
+    ) -> Option<Verdict> {
+        o.as_mut().map(|p| match observe(p, case) {
+            Ok(obs) => check(&case.expect, &obs),
+            Err(e) => {
+                if let Ok(fresh) = start_plugin(file, path) {
+                    *p = fresh;
+                }
+                Verdict {
+                    failures: vec![e],
+                    unobservable: Vec::new(),
+                }
+            }
+        })
+    }
+}
+
+#[cfg(not(feature = "wasmtime-host"))]
+mod offline {
+    use std::path::Path;
+
+    use host_test::check::Verdict;
+    use host_test::scenario::{Case, ScenarioFile};
+
+    /// Nothing runs offline without the wasmtime host.
+    pub(crate) struct Offline;
+
+    pub(crate) fn start(
+        _both: bool,
+        _file: &ScenarioFile,
+        _path: &Path,
+    ) -> Result<Offline, String> {
+        Ok(Offline)
+    }
+
+    pub(crate) fn verdict(
+        _o: &mut Offline,
+        _f: &ScenarioFile,
+        _p: &Path,
+        _c: &Case,
+    ) -> Option<Verdict> {
+        None
+    }
+}
+
+/// `e2e --table`: one row per request sent to Envoy.
+mod table {
+    use host_test::scenario::Case;
+
+    pub(crate) fn header() -> String {
+        format!(
+            "{:<4} {:<23} {:<7} {:<48} {:<14} {}",
+            "", "listener/protocol", "method", "request target", "got", "expected"
+        )
+    }
+
+    pub(crate) fn row(
+        passed: bool,
+        label: &str,
+        case: &Case,
+        got: Option<(Option<u32>, bool)>,
+    ) -> String {
+        let (method, target) = request_line(case);
+        let got = match got {
+            Some((status, upstream)) => outcome(status, Some(upstream)),
+            None => "error".to_owned(),
+        };
+        let expected = outcome(case.expect.status, case.expect.reached_upstream);
+        format!(
+            "{:<4} {label:<23} {method:<7} {:<48} {got:<14} {expected}",
+            if passed { "ok" } else { "FAIL" },
+            shorten(&target)
+        )
+    }
+
+    fn outcome(status: Option<u32>, upstream: Option<bool>) -> String {
+        let status = status.map_or(String::new(), |s| s.to_string());
+        match upstream {
+            Some(true) => format!("{status} upstream").trim().to_owned(),
+            Some(false) => format!("{status} gateway").trim().to_owned(),
+            None => status,
+        }
+    }
+
+    fn request_line(case: &Case) -> (String, String) {
+        let r = &case.request;
+        match &r.raw {
+            Some(raw) => {
+                let line = raw.lines().next().unwrap_or_default();
+                let mut parts = line.splitn(3, ' ');
+                let m = parts.next().unwrap_or_default().to_owned();
+                (m, parts.next().unwrap_or_default().to_owned())
+            }
+            None => (r.method.clone(), r.path.clone()),
+        }
+    }
+
+    /// Printable and at most 48 columns: control bytes as `\xNN`.
+    fn shorten(target: &str) -> String {
+        let mut out = String::new();
+        for c in target.chars() {
+            if c.is_ascii_graphic() {
+                out.push(c);
+            } else {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+        }
+        if out.chars().count() > 48 {
+            out = out.chars().take(45).collect::<String>() + "...";
+        }
+        out
     }
 }

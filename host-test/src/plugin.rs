@@ -237,7 +237,8 @@ impl Plugin {
         }
     }
 
-    /// Every line the module logged since it started.
+    /// The lines the module logged since it started (the latest 50 000 to 100 000 when it
+    /// logged more).
     pub fn logs(&self) -> &[LogLine] {
         &self.store.data().abi.logs.lines
     }

@@ -20,39 +20,7 @@ pub struct CaseResult {
     pub verdict: Verdict,
 }
 
-/// Scenario files under `paths` (files as given; folders searched for `*.yaml`/`*.yml`,
-/// sorted, skipping `expected-differences.yaml`).
-pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found);
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-            && p.file_name()
-                .is_some_and(|n| n != "expected-differences.yaml")
-        {
-            out.push(p);
-        }
-    }
-}
+pub use crate::scenario::collect;
 
 /// Starts the plugin a scenario file describes. Errors name the module or configuration.
 pub fn start_plugin(file: &ScenarioFile, path: &Path) -> Result<Plugin, Error> {

@@ -1,4 +1,5 @@
 //! Buffer host functions: plugin configuration, request body, statuses.
+#![cfg(feature = "wasmtime-host")]
 
 mod common;
 

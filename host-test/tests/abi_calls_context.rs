@@ -1,4 +1,5 @@
 //! HTTP calls, timers, clock, log level, effective context, stream control, gRPC stubs.
+#![cfg(feature = "wasmtime-host")]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Header map host functions, their statuses, and checked memory.
+#![cfg(feature = "wasmtime-host")]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Guest memory limits: a guest growing its memory to 4 GiB is refused and the trap says so.
+#![cfg(feature = "wasmtime-host")]
 
 mod common;
 

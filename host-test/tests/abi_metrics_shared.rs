@@ -1,4 +1,5 @@
 //! Metrics, shared data and shared queues.
+#![cfg(feature = "wasmtime-host")]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Property host functions with Envoy and Kong encodings.
+#![cfg(feature = "wasmtime-host")]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Starting plugins: configuration, bad modules, and the errors they give.
+#![cfg(feature = "wasmtime-host")]
 
 mod common;
 

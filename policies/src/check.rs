@@ -5,7 +5,7 @@
 use crate::error::ConfigError;
 
 /// The filters whose configurations [`check`] knows.
-pub const FILTERS: &[&str] = &["context-allowlist"];
+pub const FILTERS: &[&str] = &["context-allowlist", "header-hardening", "tls-guard"];
 
 /// Parses and compiles `json` as the plugin configuration of `filter`.
 ///
@@ -15,6 +15,12 @@ pub const FILTERS: &[&str] = &["context-allowlist"];
 pub fn check(filter: &str, json: &[u8]) -> Result<(), Option<ConfigError>> {
     match filter {
         "context-allowlist" => crate::allowlist::AllowlistPlan::from_json(json)
+            .map(drop)
+            .map_err(Some),
+        "header-hardening" => crate::headers::HeaderPlan::from_json(json)
+            .map(drop)
+            .map_err(Some),
+        "tls-guard" => crate::tls::TlsGuardPlan::from_json(json)
             .map(drop)
             .map_err(Some),
         _ => Err(None),

@@ -50,6 +50,8 @@
 //! - [`path`]: request-target normalisation (RFC 3986 §5.2.4 dot segments, Tomcat's path
 //!   parameters, percent-decoding that refuses ambiguity).
 //! - [`allowlist`]: the `context-allowlist` policy.
+//! - [`tls`]: the `tls-guard` policy.
+//! - [`headers`]: the `header-hardening` policy (and the OWASP header audit).
 //! - [`authority`], [`vhost`], [`globs`]: hosts, virtual hosts and path globs, shared by every
 //!   policy.
 //! - [`attributes`], [`peer`]: what the host reports about the connection, in Envoy's or
@@ -69,11 +71,13 @@ pub mod check;
 pub mod error;
 pub mod field_path;
 pub mod globs;
+pub mod headers;
 pub mod logline;
 pub mod path;
 pub mod peer;
 pub mod presets;
 pub mod request;
+pub mod tls;
 pub mod vhost;
 
 pub use error::{ConfigError, ConfigErrorKind};

@@ -30,6 +30,36 @@ pub const ALL: &[Preset] = &[
         product: "wso2-mi",
         json: include_str!("../presets/context-allowlist/wso2-mi.json"),
     },
+    Preset {
+        filter: "tls-guard",
+        product: "wso2-is",
+        json: include_str!("../presets/tls-guard/wso2-is.json"),
+    },
+    Preset {
+        filter: "tls-guard",
+        product: "wso2-apim",
+        json: include_str!("../presets/tls-guard/wso2-apim.json"),
+    },
+    Preset {
+        filter: "tls-guard",
+        product: "wso2-mi",
+        json: include_str!("../presets/tls-guard/wso2-mi.json"),
+    },
+    Preset {
+        filter: "header-hardening",
+        product: "wso2-is",
+        json: include_str!("../presets/header-hardening/wso2-is.json"),
+    },
+    Preset {
+        filter: "header-hardening",
+        product: "wso2-apim",
+        json: include_str!("../presets/header-hardening/wso2-apim.json"),
+    },
+    Preset {
+        filter: "header-hardening",
+        product: "wso2-mi",
+        json: include_str!("../presets/header-hardening/wso2-mi.json"),
+    },
 ];
 
 /// The preset for `filter` and `product`, if shipped.

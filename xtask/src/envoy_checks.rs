@@ -35,10 +35,7 @@ pub(crate) fn invalid_config_is_refused() -> Result<()> {
     }
     let path = run_dir().join("invalid-plugin-config.yaml");
     std::fs::write(&path, bad_yaml)?;
-    for mode in [
-        &["--mode", "validate"][..],
-        &["--mode", "serve"][..],
-    ] {
+    for mode in [&["--mode", "validate"][..], &["--mode", "serve"][..]] {
         let out = Command::new(tools::envoy())
             .current_dir(root())
             .args(mode)
@@ -69,7 +66,7 @@ pub(crate) fn invalid_config_is_refused() -> Result<()> {
 }
 
 /// Replaces the block after `marker` (and its `value: |` line) by `json` on one line.
-fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<String> {
+pub(crate) fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<String> {
     let mut out = Vec::new();
     let mut lines = yaml.lines().peekable();
     let mut replaced = false;

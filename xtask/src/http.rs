@@ -52,3 +52,19 @@ pub(crate) fn wait_for(
     }
     bail!("{addr}{path} not ready after {secs} s: {last}")
 }
+
+/// Polls until `addr` accepts a TCP connection, for at most `secs` seconds (an HTTPS listener,
+/// which the plain GET above cannot speak to).
+pub(crate) fn wait_for_port(addr: &str, secs: u64) -> Result<()> {
+    let sock: SocketAddr = addr
+        .parse()
+        .with_context(|| format!("bad address {addr}"))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if TcpStream::connect_timeout(&sock, Duration::from_millis(500)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("{addr} does not accept connections after {secs} s")
+}

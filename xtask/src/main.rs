@@ -2,17 +2,24 @@
 
 mod bench;
 mod build;
+mod certs;
 mod check_config;
+mod curl;
+mod demo;
 mod down;
 mod envoy_checks;
 mod envoy_yaml;
 mod examples;
 mod flags;
+mod header_audit;
 mod http;
 mod oci;
 mod project;
 mod state;
 mod test;
+mod tls_e2e;
+mod tls_hello;
+mod tls_scan;
 mod tools;
 mod up;
 
@@ -30,12 +37,13 @@ fn main() -> std::process::ExitCode {
         Cmd::Build => build::build(),
         Cmd::Up => up::up(),
         Cmd::Down => down::down(),
-        Cmd::Demo => Err(anyhow::anyhow!("demo: not built yet")),
+        Cmd::Demo => demo::demo(),
         Cmd::Test { no_e2e, only } => test::test(no_e2e, only.as_deref()),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
         Cmd::Oci { args } => oci::oci(&args),
         Cmd::Istio { args } => oci::istio(&args),
+        Cmd::TlsScan { target, servername } => tls_scan::tls_scan(&target, servername.as_deref()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

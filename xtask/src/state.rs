@@ -30,7 +30,11 @@ pub(crate) struct MockState {
     #[serde(flatten)]
     pub(crate) proc: Proc,
     pub(crate) node: String,
+    /// The plain HTTP listener (empty for an HTTPS-only node).
     pub(crate) addr: String,
+    /// The HTTPS listener, if any.
+    #[serde(default)]
+    pub(crate) https: Option<String>,
     pub(crate) log: String,
 }
 

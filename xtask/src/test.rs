@@ -27,6 +27,10 @@ const OFFLINE: &[(&str, StepFn)] = &[
 /// Steps against the real Envoy, between `up` and `down`.
 const E2E: &[(&str, StepFn)] = &[
     (
+        "scenario files in both hosts (wasmtime and Envoy)",
+        scenarios_in_both_hosts,
+    ),
+    (
         "envoy refuses invalid plugin configuration",
         crate::envoy_checks::invalid_config_is_refused,
     ),
@@ -37,6 +41,12 @@ const E2E: &[(&str, StepFn)] = &[
     (
         "oci registry round trip, pulled module in envoy",
         crate::oci::roundtrip::registry_roundtrip,
+    ),
+    ("tls-scan of the https listener", crate::tls_e2e::scan_https),
+    ("tls-guard end to end", crate::tls_e2e::tls_guard_end_to_end),
+    (
+        "header audit (A+ through Envoy, raw upstream fails)",
+        crate::header_audit::run,
     ),
 ];
 
@@ -119,4 +129,18 @@ fn clippy_wasm() -> Result<()> {
 
 fn unit_tests() -> Result<()> {
     run(cargo().args(["test", "--workspace"]))
+}
+
+/// Every scenario file through the wasmtime host and the running Envoy (`host-test diff`):
+/// a test that passes in one host and fails in the other fails.
+fn scenarios_in_both_hosts() -> Result<()> {
+    run(cargo().args([
+        "run",
+        "--quiet",
+        "-p",
+        "host-test",
+        "--",
+        "diff",
+        "host-test/scenarios",
+    ]))
 }

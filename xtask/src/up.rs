@@ -19,13 +19,22 @@ pub(crate) const CONFIG: &str = "envoy-examples/dmz-gateway/envoy.yaml";
 /// Envoy's admin listener.
 pub(crate) const ADMIN: &str = "127.0.0.1:9901";
 /// The example's listeners by Envoy listener name.
-pub(crate) const LISTENERS: [(&str, &str); 2] = [
+pub(crate) const LISTENERS: [(&str, &str); 4] = [
     ("plain_normalized", "127.0.0.1:10000"),
     ("plain_raw", "127.0.0.1:10001"),
+    ("https", "127.0.0.1:10443"),
+    ("redirect", "127.0.0.1:10080"),
 ];
 /// The mock nodes: `(node, plain address)`.
 pub(crate) const MOCK_NODES: [(&str, &str); 2] =
     [("node-a", "127.0.0.1:18080"), ("node-b", "127.0.0.1:18081")];
+/// HTTPS listeners of the mock: `(node, address, certificate in target/certs)`. node-a also
+/// serves TLS (cluster `mock_wso2_tls`); `wso2-default-cert` serves only TLS, with a certificate
+/// imitating WSO2's default one (cluster `mock_wso2_default_cert`).
+pub(crate) const MOCK_HTTPS: [(&str, &str, &str); 2] = [
+    ("node-a", "127.0.0.1:18443", "upstream"),
+    ("wso2-default-cert", "127.0.0.1:18444", "wso2-default-like"),
+];
 
 /// Installs, builds, starts and waits. Stops what it started if anything fails.
 pub(crate) fn up() -> Result<()> {
@@ -37,6 +46,7 @@ pub(crate) fn up() -> Result<()> {
     }
     tools::ensure_envoy()?;
     crate::build::build()?;
+    crate::certs::ensure()?;
     validate(Path::new(CONFIG))?;
     std::fs::create_dir_all(run_dir())?;
     let mut state = RunState {
@@ -57,7 +67,12 @@ pub(crate) fn up() -> Result<()> {
     }
     println!(
         "up: Envoy admin http://{ADMIN}, listeners {}",
-        LISTENERS.map(|(n, a)| format!("{n} http://{a}")).join(", ")
+        LISTENERS
+            .map(|(n, a)| {
+                let scheme = if n == "https" { "https" } else { "http" };
+                format!("{n} {scheme}://{a}")
+            })
+            .join(", ")
     );
     println!(
         "up: logs in {}; stop with `cargo xtask down`",
@@ -68,22 +83,45 @@ pub(crate) fn up() -> Result<()> {
 
 fn start_all(state: &mut RunState) -> Result<()> {
     let mock = target_dir().join("release/mock-wso2");
-    for (node, addr) in MOCK_NODES {
+    let plain = MOCK_NODES.iter().map(|(n, a)| (*n, Some(*a)));
+    let https_only = MOCK_HTTPS
+        .iter()
+        .filter(|(n, _, _)| !MOCK_NODES.iter().any(|(m, _)| m == n))
+        .map(|(n, _, _)| (*n, None));
+    for (node, addr) in plain.chain(https_only) {
         let log = run_dir().join(format!("mock-{node}.log"));
-        let pid = spawn(&mock, &["--node", node, "--listen", addr], &log)?;
+        let mut args = vec!["--node".to_owned(), node.to_owned()];
+        if let Some(addr) = addr {
+            args.extend(["--listen".to_owned(), addr.to_owned()]);
+        }
+        let https = MOCK_HTTPS.iter().find(|(n, _, _)| *n == node);
+        if let Some((_, addr, cert)) = https {
+            let spec = format!(
+                "{addr},{},{}",
+                crate::certs::file(cert, "crt").display(),
+                crate::certs::file(cert, "key").display()
+            );
+            args.extend(["--https".to_owned(), spec]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let pid = spawn(&mock, &args, &log)?;
         state.mock.push(MockState {
             proc: Proc {
                 pid,
                 exe: mock.display().to_string(),
             },
             node: node.to_owned(),
-            addr: addr.to_owned(),
+            addr: addr.map_or_else(String::new, str::to_owned),
+            https: https.map(|(_, a, _)| (*a).to_owned()),
             log: log.display().to_string(),
         });
         state.save()?;
     }
     for (_, addr) in MOCK_NODES {
         http::wait_for(addr, "/api/health-check/v1.0/health", 20, |s, _| s == 200)?;
+    }
+    for (_, addr, _) in MOCK_HTTPS {
+        http::wait_for_port(addr, 20)?;
     }
     let envoy = tools::envoy();
     let log = run_dir().join("envoy.log");

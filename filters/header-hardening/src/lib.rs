@@ -1,1 +1,314 @@
-//! stub
+//! # header-hardening
+//!
+//! A Proxy-Wasm HTTP filter that makes a WSO2 product's responses pass a header audit: the
+//! OWASP secure headers, no `Server` or other stack fingerprints, HSTS on TLS connections only,
+//! cache prevention, `Clear-Site-Data` on logout, hardened session cookies with a session-id
+//! strength check, and opt-in XSS input validation of the request. The decisions are
+//! `policies::headers::HeaderPlan::{on_request, on_response}`; this crate reads the request
+//! head and one property at request time, the response head at response time (one host call
+//! each), and writes the edits back in one call (or one per edit when there is only one).
+//!
+//! Configuration fields: `filters/header-hardening/README.md`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::rc::Rc;
+
+use filter_shim::{HostAttributes, headers, log, metrics::Counters, reply};
+use policies::headers::{Edit, HeaderPlan, RequestFacts, RequestVerdict, ResponseEdits, apply};
+use policies::logline::{self, LoggedDecision};
+use policies::request::RequestHead;
+use proxy_wasm::traits::{Context, HttpContext, RootContext};
+use proxy_wasm::types::{Action, ContextType, LogLevel};
+
+const FILTER: &str = "header-hardening";
+
+/// Every counter, after `gateway_hardening.header_hardening.`.
+const COUNTERS: &[&str] = &[
+    "responses_hardened",
+    "headers_added",
+    "headers_replaced",
+    "headers_removed",
+    "cookies_hardened",
+    "cookies_malformed",
+    "weak_session_ids",
+    "no_store",
+    "unknown_host",
+    "denied.input_validation",
+    "shadow_denied.input_validation",
+    "denied.weak_session_id",
+    "denied.not_configured",
+];
+
+/// The module's entry point (`_initialize`), which the SDK's `main!` writes.
+#[allow(missing_docs)]
+mod entry {
+    use super::*;
+
+    proxy_wasm::main! {{
+        filter_shim::install_panic_hook(FILTER);
+        proxy_wasm::set_log_level(LogLevel::Trace);
+        proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(HardeningRoot::default()) });
+    }}
+}
+
+/// What every HTTP context shares: the compiled plan and the counters.
+struct Shared {
+    plan: HeaderPlan,
+    counters: Counters,
+}
+
+/// The root context: compiles the plugin configuration in `on_configure`.
+#[derive(Default)]
+struct HardeningRoot {
+    shared: Option<Rc<Shared>>,
+}
+
+impl Context for HardeningRoot {}
+
+impl RootContext for HardeningRoot {
+    fn on_configure(&mut self, _plugin_configuration_size: usize) -> bool {
+        let json = match filter_shim::plugin_configuration() {
+            Ok(json) => json,
+            Err(status) => {
+                log::error(&format!(
+                    "{FILTER}: cannot read the plugin configuration: {status:?}"
+                ));
+                return false;
+            }
+        };
+        match HeaderPlan::from_json(&json) {
+            Ok(plan) => {
+                let counters = Counters::define(FILTER, COUNTERS.iter().map(|c| (*c).to_owned()));
+                self.shared = Some(Rc::new(Shared { plan, counters }));
+                log::info(&format!("{FILTER}: plugin configuration loaded"));
+                true
+            }
+            Err(err) => {
+                // Envoy refuses the listener (or exits when it is in the bootstrap).
+                log::error(&format!("{FILTER}: {err}"));
+                self.shared = None;
+                false
+            }
+        }
+    }
+
+    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+        Some(Box::new(HardeningHttp {
+            shared: self.shared.clone(),
+            facts: RequestFacts::default(),
+            request_id: String::new(),
+            target: Vec::new(),
+        }))
+    }
+
+    fn get_type(&self) -> Option<ContextType> {
+        Some(ContextType::HttpContext)
+    }
+}
+
+/// One request and its response.
+struct HardeningHttp {
+    /// `None` when no configuration was accepted: every request is refused (fail closed).
+    shared: Option<Rc<Shared>>,
+    /// Captured at request time for the response side.
+    facts: RequestFacts,
+    request_id: String,
+    /// The raw request target, for log lines.
+    target: Vec<u8>,
+}
+
+impl Context for HardeningHttp {}
+
+impl HttpContext for HardeningHttp {
+    fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        let pairs = headers::request().unwrap_or_default();
+        let head = RequestHead::new(&pairs);
+        self.request_id = filter_shim::request_id(&head);
+        self.target = head.target().to_vec();
+        let Some(shared) = self.shared.clone() else {
+            self.log(log::error, LoggedDecision::Deny, "not_configured", &[]);
+            reply::send(500, &self.request_id, &[]);
+            return Action::Pause;
+        };
+        let (facts, verdict) = shared.plan.on_request(&head, &HostAttributes);
+        self.facts = facts;
+        match verdict {
+            RequestVerdict::Continue => Action::Continue,
+            RequestVerdict::ShadowReject { matched } => {
+                shared.counters.inc("shadow_denied.input_validation");
+                let pattern = matched.pattern.to_string();
+                self.log(
+                    log::info,
+                    LoggedDecision::ShadowDeny,
+                    "input_validation",
+                    &[
+                        ("field", matched.field.as_bytes()),
+                        ("pattern", pattern.as_bytes()),
+                    ],
+                );
+                Action::Continue
+            }
+            RequestVerdict::Reject { status, matched } => {
+                shared.counters.inc("denied.input_validation");
+                let pattern = matched.pattern.to_string();
+                self.log(
+                    log::info,
+                    LoggedDecision::Deny,
+                    "input_validation",
+                    &[
+                        ("field", matched.field.as_bytes()),
+                        ("pattern", pattern.as_bytes()),
+                    ],
+                );
+                self.local_reply(&shared, status);
+                Action::Pause
+            }
+        }
+    }
+
+    fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        let Some(shared) = self.shared.clone() else {
+            return Action::Continue;
+        };
+        let mut pairs = headers::response().unwrap_or_default();
+        let edits = shared.plan.on_response(&self.facts, &pairs);
+        self.count(&shared, &edits);
+        for (cookie, bits) in &edits.weak_sessions {
+            let bits = bits.to_string();
+            let decision = if edits.reject {
+                LoggedDecision::Deny
+            } else {
+                LoggedDecision::Allow
+            };
+            self.log(
+                log::warn,
+                decision,
+                "weak_session_id",
+                &[("cookie", cookie.as_bytes()), ("bits", bits.as_bytes())],
+            );
+        }
+        if edits.reject {
+            shared.counters.inc("denied.weak_session_id");
+            self.local_reply(&shared, 502);
+            return Action::Pause;
+        }
+        let calls = edits.host_calls();
+        let written = if calls > 1 {
+            apply(&edits.edits, &mut pairs);
+            headers::replace_response(&pairs)
+        } else {
+            edits.edits.iter().try_for_each(write_one)
+        };
+        if let Err(status) = written {
+            log::error(&format!(
+                "{FILTER}: request_id={} cannot write response headers: {status:?}",
+                logline::escape(self.request_id.as_bytes())
+            ));
+        }
+        if !edits.edits.is_empty() {
+            let n = |v: u32| v.to_string().into_bytes();
+            let (added, replaced, removed, cookies) = (
+                n(edits.added),
+                n(edits.replaced),
+                n(edits.removed),
+                n(edits.cookies_hardened),
+            );
+            self.log(
+                log::debug,
+                LoggedDecision::Allow,
+                "hardened",
+                &[
+                    ("added", &added),
+                    ("replaced", &replaced),
+                    ("removed", &removed),
+                    ("cookies", &cookies),
+                    ("no_store", if edits.no_store { b"true" } else { b"false" }),
+                ],
+            );
+        }
+        Action::Continue
+    }
+}
+
+impl HardeningHttp {
+    fn log(
+        &self,
+        write: fn(&str),
+        decision: LoggedDecision,
+        reason: &str,
+        extra: &[(&str, &[u8])],
+    ) {
+        write(&logline::line(
+            FILTER,
+            &self.request_id,
+            decision,
+            reason,
+            &self.target,
+            extra,
+        ));
+    }
+
+    fn count(&self, shared: &Shared, edits: &ResponseEdits) {
+        let c = &shared.counters;
+        if !edits.host_known {
+            c.inc("unknown_host");
+            return;
+        }
+        if !edits.edits.is_empty() {
+            c.inc("responses_hardened");
+        }
+        c.add("headers_added", edits.added);
+        c.add("headers_replaced", edits.replaced);
+        c.add("headers_removed", edits.removed);
+        c.add("cookies_hardened", edits.cookies_hardened);
+        c.add("cookies_malformed", edits.cookies_malformed);
+        c.add(
+            "weak_session_ids",
+            u32::try_from(edits.weak_sessions.len()).unwrap_or(u32::MAX),
+        );
+        c.add("no_store", u32::from(edits.no_store));
+    }
+
+    /// A local response of `status` that carries the security headers itself (whether or not
+    /// the host runs this filter's response callback on it).
+    fn local_reply(&self, shared: &Shared, status: u16) {
+        let code = status.to_string();
+        let base: Vec<(String, Vec<u8>)> = [
+            (":status", code.as_str()),
+            ("content-type", "text/plain"),
+            ("cache-control", "no-store"),
+            ("x-request-id", self.request_id.as_str()),
+        ]
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
+        .collect();
+        let edits = shared.plan.on_response(&self.facts, &base);
+        let extra: Vec<(&str, &str)> = edits
+            .edits
+            .iter()
+            .filter_map(|e| match e {
+                Edit::Set { name, value } if !base.iter().any(|(n, _)| n == name) => {
+                    Some((name.as_str(), std::str::from_utf8(value).ok()?))
+                }
+                _ => None,
+            })
+            .collect();
+        reply::send(status, &self.request_id, &extra);
+    }
+}
+
+/// Writes one edit with its own host call(s).
+fn write_one(edit: &Edit) -> Result<(), proxy_wasm::types::Status> {
+    match edit {
+        Edit::Set { name, value } => headers::set_response(name, value),
+        Edit::Remove { name } => headers::remove_response(name),
+        Edit::SetCookies { values } => {
+            headers::remove_response("set-cookie")?;
+            values
+                .iter()
+                .try_for_each(|v| headers::add_response("set-cookie", v))
+        }
+    }
+}

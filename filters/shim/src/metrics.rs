@@ -31,8 +31,17 @@ impl Counters {
 
     /// Adds one to the counter `suffix`; unknown suffixes are ignored.
     pub fn inc(&self, suffix: &str) {
+        self.add(suffix, 1);
+    }
+
+    /// Adds `n` to the counter `suffix` in one host call (none when `n` is 0); unknown
+    /// suffixes are ignored.
+    pub fn add(&self, suffix: &str, n: u32) {
+        if n == 0 {
+            return;
+        }
         if let Some((_, id)) = self.ids.iter().find(|(s, _)| s == suffix) {
-            let _ = hostcalls::increment_metric(*id, 1);
+            let _ = hostcalls::increment_metric(*id, i64::from(n));
         }
     }
 }

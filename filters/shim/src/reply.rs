@@ -7,6 +7,7 @@ use proxy_wasm::hostcalls;
 /// fingerprinted).
 pub fn body_for(status: u16) -> &'static str {
     match status {
+        308 => "Permanent Redirect\n",
         400 => "Bad Request\n",
         401 => "Unauthorized\n",
         403 => "Forbidden\n",

@@ -66,6 +66,8 @@ pub struct LogLine {
 #[derive(Debug)]
 pub(crate) struct Logs {
     pub(crate) lines: Vec<LogLine>,
+    /// Lines dropped from the front so far (to keep at most `MAX_LINES`).
+    pub(crate) dropped: usize,
     pub(crate) level: LogLevel,
 }
 
@@ -73,12 +75,26 @@ impl Default for Logs {
     fn default() -> Self {
         Logs {
             lines: Vec::new(),
+            dropped: 0,
             level: LogLevel::Trace,
         }
     }
 }
 
-/// Most lines kept per plugin; older lines are dropped beyond that.
+impl Logs {
+    /// Lines logged since the module started, dropped ones included.
+    pub(crate) fn total(&self) -> usize {
+        self.dropped + self.lines.len()
+    }
+
+    /// The kept lines from position `since` (a former `total()`) on.
+    pub(crate) fn since(&self, since: usize) -> &[LogLine] {
+        let from = since.saturating_sub(self.dropped);
+        self.lines.get(from..).unwrap_or_default()
+    }
+}
+
+/// Most lines kept per plugin; beyond that the older half is dropped.
 const MAX_LINES: usize = 100_000;
 
 fn log(caller: &mut Caller<'_, HostState>, level: u32, ptr: u32, len: u32) -> HostResult {
@@ -89,7 +105,8 @@ fn log(caller: &mut Caller<'_, HostState>, level: u32, ptr: u32, len: u32) -> Ho
     let st = state(caller);
     let context_id = st.effective_context;
     if st.logs.lines.len() >= MAX_LINES {
-        st.logs.lines.remove(0);
+        st.logs.lines.drain(..MAX_LINES / 2);
+        st.logs.dropped += MAX_LINES / 2;
     }
     st.logs.lines.push(LogLine {
         level,

@@ -31,7 +31,7 @@ pub struct Metric {
     pub kind: MetricKind,
     /// Counter or gauge value; for a histogram, the number of recorded values.
     pub value: i64,
-    /// For a histogram, the recorded values (the last 10 000).
+    /// For a histogram, the recorded values (the last 5 000 to 10 000).
     pub samples: Vec<u64>,
 }
 
@@ -112,7 +112,7 @@ fn record(caller: &mut Caller<'_, HostState>, id: u32, value: u64) -> HostResult
         MetricKind::Histogram => {
             m.value = m.value.saturating_add(1);
             if m.samples.len() >= 10_000 {
-                m.samples.remove(0);
+                m.samples.drain(..5_000);
             }
             m.samples.push(value);
         }

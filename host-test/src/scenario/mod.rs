@@ -6,6 +6,7 @@
 //! and the plugin configuration it names.
 
 pub mod convert;
+mod files;
 pub mod load;
 pub mod node;
 pub mod resolve;
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+pub use files::collect;
 pub use load::{LoadError, load};
 
 /// A whole scenario file.

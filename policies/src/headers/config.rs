@@ -1,0 +1,319 @@
+//! Plugin configuration of the `header-hardening` filter (JSON, `deny_unknown_fields`).
+//!
+//! ```json
+//! {
+//!   "virtual_hosts": [{
+//!     "name": "identity-server",
+//!     "domains": ["*"],
+//!     "baseline": "owasp",
+//!     "hsts": { "max_age": 31536000, "include_subdomains": true },
+//!     "headers": [
+//!       { "name": "Server", "set": "gateway" },
+//!       { "name": "Content-Security-Policy", "default": "default-src 'self'; frame-ancestors 'none'" }
+//!     ],
+//!     "routes": [{ "paths": ["/oidc/checksession"], "headers": [{ "name": "X-Frame-Options", "remove": true }] }],
+//!     "cache": { "no_store_paths": ["/oauth2/**"], "public_paths": ["/authenticationendpoint/css/**"] },
+//!     "logout": { "paths": ["/oidc/logout"] },
+//!     "cookies": [{ "names": ["JSESSIONID", "commonAuthId"], "same_site": "Lax" }],
+//!     "session_cookies": { "names": ["JSESSIONID"], "min_bits": 128 },
+//!     "input_validation": { "paths": ["/commonauth"], "query_params": ["*"] }
+//!   }]
+//! }
+//! ```
+
+use serde::Deserialize;
+
+/// The whole plugin configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderHardeningConfig {
+    /// Free text for people; ignored by the filter.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether `x-forwarded-proto: https` counts as a TLS connection for HSTS (default false:
+    /// only `connection.tls_version` does). Turn on only where the gateway itself guarantees the
+    /// header (Envoy behind a TLS-terminating load balancer with `xff_num_trusted_hops: 1`).
+    #[serde(default)]
+    pub trust_forwarded_proto: bool,
+    /// The virtual hosts; a response to a host none of them names is left unchanged.
+    pub virtual_hosts: Vec<VirtualHostConfig>,
+}
+
+/// Where a virtual host's header set starts from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Baseline {
+    /// The OWASP Secure Headers Project's recommended headers and remove list.
+    #[default]
+    Owasp,
+    /// Nothing: only the configured `headers` rules.
+    None,
+}
+
+/// Rules for the responses to one set of domains.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualHostConfig {
+    /// A name for logs; defaults to the first domain.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Envoy-style domains: `host`, `*.suffix`, `prefix*` or `*`; ports are ignored.
+    pub domains: Vec<String>,
+    /// `owasp` (default) or `none`.
+    #[serde(default)]
+    pub baseline: Baseline,
+    /// `Strict-Transport-Security`, sent on TLS connections only (RFC 6797 §7.2).
+    #[serde(default)]
+    pub hsts: HstsConfig,
+    /// Header rules on top of the baseline; a rule for a header the baseline names replaces it.
+    #[serde(default)]
+    pub headers: Vec<HeaderRule>,
+    /// Per-path header rules; the first route whose path glob matches applies on top.
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
+    /// Cache prevention (`Cache-Control: no-store`, `Pragma: no-cache`, `Expires: 0`).
+    #[serde(default)]
+    pub cache: CacheConfig,
+    /// `Clear-Site-Data` on logout paths.
+    #[serde(default)]
+    pub logout: Option<LogoutConfig>,
+    /// `Set-Cookie` hardening rules; the first rule whose name glob matches a cookie applies.
+    /// Default: `JSESSIONID` gets `Secure`, `HttpOnly` and `SameSite=Lax`.
+    #[serde(default = "default_cookie_rules")]
+    pub cookies: Vec<CookieRule>,
+    /// Session-id strength check. Default: `JSESSIONID`, 128 bits, log only.
+    #[serde(default)]
+    pub session_cookies: SessionCookiesConfig,
+    /// Request-side input validation (XSS patterns); off when absent.
+    #[serde(default)]
+    pub input_validation: Option<InputValidationConfig>,
+}
+
+/// HTTP Strict Transport Security (RFC 6797).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HstsConfig {
+    /// Whether the filter sends HSTS on TLS connections (default true). An upstream's HSTS on a
+    /// plaintext connection is removed whatever this says.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// `max-age`, in seconds (default 31536000, one year; 0 tells browsers to forget the host).
+    #[serde(default = "default_hsts_max_age")]
+    pub max_age: u32,
+    /// `includeSubDomains` (default true).
+    #[serde(default = "yes")]
+    pub include_subdomains: bool,
+    /// `preload` (default false); needs `include_subdomains` and a `max_age` of a year or more.
+    #[serde(default)]
+    pub preload: bool,
+}
+
+impl Default for HstsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_age: default_hsts_max_age(),
+            include_subdomains: true,
+            preload: false,
+        }
+    }
+}
+
+/// One header rule: exactly one of `set`, `default` or `remove`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderRule {
+    /// The header name (case-insensitive).
+    pub name: String,
+    /// Sets the header to this value, replacing any the upstream sent.
+    #[serde(default)]
+    pub set: Option<String>,
+    /// Adds the header with this value when the upstream sent none.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// `true` removes every value of the header.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// Header rules for some paths.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// Path globs over the normalised request path (see `policies::globs`).
+    pub paths: Vec<String>,
+    /// Rules applied on top of the virtual host's, replacing those for the same header.
+    pub headers: Vec<HeaderRule>,
+}
+
+/// When responses must not be stored by any cache.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Paths whose responses always get `no-store` (sensitive dynamic pages).
+    #[serde(default)]
+    pub no_store_paths: Vec<String>,
+    /// Paths whose responses never get `no-store` automatically (static, public assets);
+    /// `no_store_paths` wins over this.
+    #[serde(default)]
+    pub public_paths: Vec<String>,
+    /// `no-store` on any response that sets a cookie (default true).
+    #[serde(default = "yes")]
+    pub on_set_cookie: bool,
+    /// `no-store` on any response to a request that carried `Authorization` (default true).
+    #[serde(default = "yes")]
+    pub on_authorization: bool,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            no_store_paths: Vec::new(),
+            public_paths: Vec::new(),
+            on_set_cookie: true,
+            on_authorization: true,
+        }
+    }
+}
+
+/// `Clear-Site-Data` on logout.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutConfig {
+    /// Logout path globs. Not empty.
+    pub paths: Vec<String>,
+    /// The header's value (default `"cache", "cookies", "storage"`): quoted directives,
+    /// comma-separated.
+    #[serde(default = "default_clear_site_data")]
+    pub clear_site_data: String,
+}
+
+/// `SameSite` attribute values (RFC 6265bis §4.1.2.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SameSite {
+    /// `SameSite=Strict`.
+    Strict,
+    /// `SameSite=Lax`.
+    Lax,
+    /// `SameSite=None` (needs `Secure`).
+    None,
+}
+
+/// Attributes added to the cookies a rule names (never removed, never weakened: an attribute the
+/// upstream already set stays as it is).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CookieRule {
+    /// Cookie-name globs (case-sensitive, `*` any run of characters). Not empty.
+    pub names: Vec<String>,
+    /// Add `Secure` (default true).
+    #[serde(default = "yes")]
+    pub secure: bool,
+    /// Add `HttpOnly` (default true).
+    #[serde(default = "yes")]
+    pub http_only: bool,
+    /// `SameSite` to add when the cookie has none (default `Lax`; `null` adds none).
+    #[serde(default = "default_same_site")]
+    pub same_site: Option<SameSite>,
+}
+
+/// The session-id strength check (seed guideline "Increase JSESSIONID length").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCookiesConfig {
+    /// Cookie-name globs holding session ids (default `["JSESSIONID"]`; empty: no check).
+    #[serde(default = "default_session_names")]
+    pub names: Vec<String>,
+    /// Fewest bits a session id's encoding must be able to carry (default 128), 32 to 1024.
+    #[serde(default = "default_min_bits")]
+    pub min_bits: u32,
+    /// `true` replaces a response that sets a weaker session id with a 502 (default false:
+    /// counted and logged).
+    #[serde(default)]
+    pub strict: bool,
+}
+
+impl Default for SessionCookiesConfig {
+    fn default() -> Self {
+        Self {
+            names: default_session_names(),
+            min_bits: default_min_bits(),
+            strict: false,
+        }
+    }
+}
+
+/// Whether a check acts or only observes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Matching requests get a local response.
+    #[default]
+    Enforce,
+    /// Matching requests are logged and counted, then let through.
+    Shadow,
+}
+
+/// Request-side input validation, in the spirit of WSO2's XSS input validation valve.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputValidationConfig {
+    /// `enforce` (default) or `shadow`.
+    #[serde(default)]
+    pub mode: Mode,
+    /// Path globs where requests are checked. Not empty.
+    pub paths: Vec<String>,
+    /// Query parameter name globs whose (percent-decoded) values are checked (default `["*"]`).
+    #[serde(default = "default_query_params")]
+    pub query_params: Vec<String>,
+    /// Request headers whose values are checked (default none).
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// Regular expressions (ASCII case-insensitive, over bytes); default: a built-in XSS set.
+    #[serde(default)]
+    pub patterns: Option<Vec<String>>,
+    /// Status of a rejected request: 400 (default) or 403.
+    #[serde(default = "default_reject_status")]
+    pub status: u16,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_hsts_max_age() -> u32 {
+    31_536_000
+}
+
+fn default_clear_site_data() -> String {
+    "\"cache\", \"cookies\", \"storage\"".to_owned()
+}
+
+fn default_same_site() -> Option<SameSite> {
+    Some(SameSite::Lax)
+}
+
+fn default_cookie_rules() -> Vec<CookieRule> {
+    vec![CookieRule {
+        names: vec!["JSESSIONID".to_owned()],
+        secure: true,
+        http_only: true,
+        same_site: default_same_site(),
+    }]
+}
+
+fn default_session_names() -> Vec<String> {
+    vec!["JSESSIONID".to_owned()]
+}
+
+fn default_min_bits() -> u32 {
+    128
+}
+
+fn default_query_params() -> Vec<String> {
+    vec!["*".to_owned()]
+}
+
+fn default_reject_status() -> u16 {
+    400
+}

@@ -1,0 +1,143 @@
+//! The OWASP Secure Headers Project's recommendations, as data: the headers to add
+//! (`ci/headers_add.json`) and the headers that fingerprint a stack (`ci/headers_remove.json`),
+//! both as of the project's 2024-07-19 update.
+//!
+//! `Strict-Transport-Security`, `Cache-Control` and `Clear-Site-Data` are in OWASP's add list
+//! but depend on the request (TLS, sensitive paths, logout), so they have their own settings
+//! (`hsts`, `cache`, `logout`) instead of a baseline entry.
+
+/// How the baseline applies a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineAction {
+    /// Replace whatever the upstream sent.
+    Set,
+    /// Add only when the upstream sent none (the application may know better, for example its
+    /// own Content-Security-Policy).
+    Default,
+}
+
+/// OWASP's `Permissions-Policy` value.
+pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), \
+cross-origin-isolated=(), display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), \
+gyroscope=(), keyboard-map=(), magnetometer=(), microphone=(), midi=(), payment=(), \
+picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), sync-xhr=(self), usb=(), \
+web-share=(), xr-spatial-tracking=(), clipboard-read=(), clipboard-write=(), gamepad=(), hid=(), \
+idle-detection=(), interest-cohort=(), serial=(), unload=()";
+
+/// OWASP's `Content-Security-Policy` value.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; form-action 'self'; \
+object-src 'none'; frame-ancestors 'none'; upgrade-insecure-requests; block-all-mixed-content";
+
+/// The baseline's headers: `(name, value, action)`, names lower-case.
+pub const ADD: &[(&str, &str, BaselineAction)] = &[
+    (
+        "content-security-policy",
+        CONTENT_SECURITY_POLICY,
+        BaselineAction::Default,
+    ),
+    (
+        "cross-origin-embedder-policy",
+        "require-corp",
+        BaselineAction::Default,
+    ),
+    (
+        "cross-origin-opener-policy",
+        "same-origin",
+        BaselineAction::Default,
+    ),
+    (
+        "cross-origin-resource-policy",
+        "same-origin",
+        BaselineAction::Default,
+    ),
+    (
+        "permissions-policy",
+        PERMISSIONS_POLICY,
+        BaselineAction::Default,
+    ),
+    ("referrer-policy", "no-referrer", BaselineAction::Set),
+    ("x-content-type-options", "nosniff", BaselineAction::Set),
+    ("x-frame-options", "DENY", BaselineAction::Set),
+    (
+        "x-permitted-cross-domain-policies",
+        "none",
+        BaselineAction::Set,
+    ),
+];
+
+/// Headers that reveal the stack behind the gateway, lower-case (OWASP's remove list).
+pub const REMOVE: &[&str] = &[
+    "$wsep",
+    "host-header",
+    "k-proxy-request",
+    "liferay-portal",
+    "oraclecommercecloud-version",
+    "pega-host",
+    "powered-by",
+    "product",
+    "server",
+    "sourcemap",
+    "x-aspnet-version",
+    "x-aspnetmvc-version",
+    "x-atmosphere-error",
+    "x-atmosphere-first-request",
+    "x-atmosphere-tracking-id",
+    "x-b3-parentspanid",
+    "x-b3-sampled",
+    "x-b3-spanid",
+    "x-b3-traceid",
+    "x-beserver",
+    "x-cf-powered-by",
+    "x-cms",
+    "x-calculatedbetarget",
+    "x-cocoon-version",
+    "x-content-encoded-by",
+    "x-diaginfo",
+    "x-envoy-attempt-count",
+    "x-envoy-external-address",
+    "x-envoy-internal",
+    "x-envoy-original-dst-host",
+    "x-envoy-upstream-service-time",
+    "x-feserver",
+    "x-framework",
+    "x-generated-by",
+    "x-generator",
+    "x-jitsi-release",
+    "x-kubernetes-pf-flowschema-ui",
+    "x-kubernetes-pf-prioritylevel-uid",
+    "x-litespeed-cache",
+    "x-litespeed-purge",
+    "x-litespeed-tag",
+    "x-litespeed-vary",
+    "x-litespeed-cache-control",
+    "x-mod-pagespeed",
+    "x-nextjs-cache",
+    "x-nextjs-matched-path",
+    "x-nextjs-page",
+    "x-nextjs-redirect",
+    "x-owa-version",
+    "x-old-content-length",
+    "x-oneagent-js-injection",
+    "x-page-speed",
+    "x-php-version",
+    "x-powered-by",
+    "x-powered-by-plesk",
+    "x-powered-cms",
+    "x-redirect-by",
+    "x-server-powered-by",
+    "x-sourcefiles",
+    "x-sourcemap",
+    "x-turbo-charged-by",
+    "x-umbraco-version",
+    "x-varnish-backend",
+    "x-varnish-server",
+    "x-dtagentid",
+    "x-dthealthcheck",
+    "x-dtinjectedservlet",
+    "x-ruxit-js-agent",
+];
+
+/// True when `name` (any case) is on OWASP's remove list.
+pub fn is_fingerprinting(name: &str) -> bool {
+    REMOVE.iter().any(|r| r.eq_ignore_ascii_case(name))
+}

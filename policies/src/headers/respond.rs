@@ -1,0 +1,260 @@
+//! Response time: one pure function from (request facts, response headers) to the list of edits,
+//! so that the filter reads the header map once and writes it back in as few host calls as the
+//! edits need (see [`Edit::host_calls`]).
+//!
+//! In order: the header rules (baseline, virtual host, route), HSTS, cache prevention,
+//! `Clear-Site-Data`; a later step wins over an earlier one for the same header. Then the
+//! `Set-Cookie` values are hardened in place and checked as session ids.
+
+use super::cookies::harden;
+use super::facts::RequestFacts;
+use super::plan::{HeaderPlan, RuleAction};
+
+const HSTS: &str = "strict-transport-security";
+
+/// One change to the response header map. Names are lower-case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Sets `name` to one value, replacing every value it had (or adding it).
+    Set {
+        /// Header name.
+        name: String,
+        /// The value.
+        value: Vec<u8>,
+    },
+    /// Removes every value of `name`.
+    Remove {
+        /// Header name.
+        name: String,
+    },
+    /// Replaces the `Set-Cookie` values, one for one and in order.
+    SetCookies {
+        /// The new values, as many as the response had.
+        values: Vec<Vec<u8>>,
+    },
+}
+
+impl Edit {
+    /// Host calls this edit takes on its own (`SetCookies` of n values: one remove and n adds,
+    /// or one set when n is 1).
+    pub fn host_calls(&self) -> usize {
+        match self {
+            Self::Set { .. } | Self::Remove { .. } => 1,
+            Self::SetCookies { values } if values.len() == 1 => 1,
+            Self::SetCookies { values } => 1 + values.len(),
+        }
+    }
+}
+
+/// What the filter does to one response, and what it saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseEdits {
+    /// The edits, to apply in order.
+    pub edits: Vec<Edit>,
+    /// Whether a virtual host answered (no edits otherwise).
+    pub host_known: bool,
+    /// Headers added (absent before).
+    pub added: u32,
+    /// Headers whose value was replaced.
+    pub replaced: u32,
+    /// Headers removed.
+    pub removed: u32,
+    /// `Set-Cookie` values that got attributes.
+    pub cookies_hardened: u32,
+    /// `Set-Cookie` values that could not be parsed (left as they were).
+    pub cookies_malformed: u32,
+    /// Session cookies set with fewer bits than configured: `(cookie name, estimated bits)`.
+    pub weak_sessions: Vec<(String, u32)>,
+    /// Strict session check failed: replace the response with a 502.
+    pub reject: bool,
+    /// Cache prevention applied.
+    pub no_store: bool,
+}
+
+impl ResponseEdits {
+    /// Host calls the edits take one by one; a filter replaces the whole map in one call
+    /// instead when this is more than 1.
+    pub fn host_calls(&self) -> usize {
+        self.edits.iter().map(Edit::host_calls).sum()
+    }
+}
+
+/// The header values the response should end with: `Some` sets, `None` removes.
+#[derive(Default)]
+struct Wants(Vec<(String, Option<Vec<u8>>)>);
+
+impl Wants {
+    fn put(&mut self, name: &str, value: Option<Vec<u8>>) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name.to_owned(), value)),
+        }
+    }
+}
+
+impl HeaderPlan {
+    /// The edits for a response with `headers` (`:status` included, any case, values raw)
+    /// to the request described by `facts`.
+    pub fn on_response(
+        &self,
+        facts: &RequestFacts,
+        headers: &[(String, Vec<u8>)],
+    ) -> ResponseEdits {
+        let mut out = ResponseEdits::default();
+        let Some(host) = facts.host.and_then(|i| self.host(i)) else {
+            return out;
+        };
+        out.host_known = true;
+        let path = facts.path.as_deref();
+        let rules = path
+            .and_then(|p| host.routes.iter().find(|r| r.paths.is_match(p)))
+            .map_or(&host.rules, |r| &r.rules);
+        let mut wants = Wants::default();
+        for rule in rules {
+            match &rule.action {
+                RuleAction::Set(v) => wants.put(&rule.name, Some(v.clone())),
+                RuleAction::Default(v) if !has(headers, &rule.name) => {
+                    wants.put(&rule.name, Some(v.clone()));
+                }
+                RuleAction::Default(_) => {}
+                RuleAction::Remove if has(headers, &rule.name) => wants.put(&rule.name, None),
+                RuleAction::Remove => {}
+            }
+        }
+        match (&host.hsts, facts.tls) {
+            (Some(v), true) => wants.put(HSTS, Some(v.clone())),
+            (None, true) => {}
+            (_, false) => wants.put(HSTS, None),
+        }
+        let public = path.is_some_and(|p| host.cache.public.is_match(p));
+        out.no_store = path.is_some_and(|p| host.cache.no_store.is_match(p))
+            || (!public
+                && ((host.cache.on_set_cookie && has(headers, "set-cookie"))
+                    || (host.cache.on_authorization && facts.authorization)));
+        if out.no_store {
+            if !has_no_store(headers) {
+                wants.put("cache-control", Some(b"no-store".to_vec()));
+            }
+            wants.put("pragma", Some(b"no-cache".to_vec()));
+            wants.put("expires", Some(b"0".to_vec()));
+        }
+        if let Some((paths, value)) = &host.logout
+            && path.is_some_and(|p| paths.is_match(p))
+        {
+            wants.put("clear-site-data", Some(value.clone()));
+        }
+        for (name, want) in wants.0 {
+            let (first, only) = {
+                let mut current = values(headers, &name);
+                let first = current.next();
+                (first, first.is_some() && current.next().is_none())
+            };
+            match want {
+                Some(v) if only && first == Some(v.as_slice()) => {}
+                Some(value) => {
+                    if first.is_some() {
+                        out.replaced += 1;
+                    } else {
+                        out.added += 1;
+                    }
+                    out.edits.push(Edit::Set { name, value });
+                }
+                None if first.is_some() => {
+                    out.removed += 1;
+                    out.edits.push(Edit::Remove { name });
+                }
+                None => {}
+            }
+        }
+        self.cookies(host, headers, &mut out);
+        out
+    }
+
+    fn cookies(
+        &self,
+        host: &super::plan::HostPlan,
+        headers: &[(String, Vec<u8>)],
+        out: &mut ResponseEdits,
+    ) {
+        let mut changed = false;
+        let mut new_values = Vec::new();
+        for value in values(headers, "set-cookie") {
+            let outcome = harden(value, &host.cookies, host.session.as_ref());
+            out.cookies_malformed += u32::from(outcome.malformed);
+            out.weak_sessions.extend(outcome.weak_session);
+            match outcome.hardened {
+                Some(v) => {
+                    out.cookies_hardened += 1;
+                    changed = true;
+                    new_values.push(v);
+                }
+                None => new_values.push(value.to_vec()),
+            }
+        }
+        if changed {
+            out.edits.push(Edit::SetCookies { values: new_values });
+        }
+        out.reject =
+            !out.weak_sessions.is_empty() && host.session.as_ref().is_some_and(|s| s.strict);
+    }
+}
+
+/// Applies `edits` to a header map (what the host does with them, one by one); `Set` keeps the
+/// header's first position, a new header goes last.
+pub fn apply(edits: &[Edit], headers: &mut Vec<(String, Vec<u8>)>) {
+    for edit in edits {
+        match edit {
+            Edit::Set { name, value } => {
+                let mut seen = false;
+                headers.retain_mut(|(n, v)| {
+                    if !n.eq_ignore_ascii_case(name) {
+                        return true;
+                    }
+                    if seen {
+                        return false;
+                    }
+                    seen = true;
+                    v.clone_from(value);
+                    true
+                });
+                if !seen {
+                    headers.push((name.clone(), value.clone()));
+                }
+            }
+            Edit::Remove { name } => headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name)),
+            Edit::SetCookies { values } => {
+                let mut next = values.iter();
+                for (n, v) in headers.iter_mut() {
+                    if n.eq_ignore_ascii_case("set-cookie")
+                        && let Some(new) = next.next()
+                    {
+                        v.clone_from(new);
+                    }
+                }
+                headers.extend(next.map(|v| ("set-cookie".to_owned(), v.clone())));
+            }
+        }
+    }
+}
+
+fn values<'a>(
+    headers: &'a [(String, Vec<u8>)],
+    name: &'a str,
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    headers
+        .iter()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_slice())
+}
+
+fn has(headers: &[(String, Vec<u8>)], name: &str) -> bool {
+    headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// Whether any `Cache-Control` value carries the `no-store` directive (RFC 9111 §5.2.2.5).
+pub(super) fn has_no_store(headers: &[(String, Vec<u8>)]) -> bool {
+    values(headers, "cache-control").any(|v| {
+        v.split(|&b| b == b',')
+            .any(|d| d.trim_ascii().eq_ignore_ascii_case(b"no-store"))
+    })
+}

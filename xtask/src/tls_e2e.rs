@@ -1,0 +1,481 @@
+//! End-to-end checks of the HTTPS front door (10443), the redirect listener (10080) and
+//! tls-guard in real Envoy, with `curl` and `openssl s_client`. Each check prints one line; the
+//! step fails when any check fails (after running them all).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::certs;
+use crate::project::{root, run_dir};
+use crate::tls_scan;
+
+const HTTPS: &str = "127.0.0.1:10443";
+
+/// A response as curl saw it.
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `curl -s -i` with `args`; the status and headers of the (only) response.
+fn curl(args: &[&str]) -> Result<Response> {
+    let out = Command::new("curl")
+        .args(["-s", "-i", "--max-time", "10"])
+        .args(args)
+        .output()
+        .context("cannot run curl")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .with_context(|| {
+            format!(
+                "no response from curl {args:?} (exit {:?}): {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+    let headers = lines
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Ok(Response { status, headers })
+}
+
+fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// curl arguments for `https://<host>:<port><path>` to 127.0.0.1, trusting the test CA, with
+/// the SNI and Host of `host`.
+fn https_args(host: &str, port: u16, path: &str) -> Vec<String> {
+    vec![
+        "--cacert".into(),
+        path_str(&certs::file("ca", "crt")),
+        "--resolve".into(),
+        format!("{host}:{port}:127.0.0.1"),
+        format!("https://{host}:{port}{path}"),
+    ]
+}
+
+fn with_cert(mut args: Vec<String>, name: &str) -> Vec<String> {
+    args.splice(
+        0..0,
+        [
+            "--cert".to_owned(),
+            path_str(&certs::file(name, "crt")),
+            "--key".to_owned(),
+            path_str(&certs::file(name, "key")),
+        ],
+    );
+    args
+}
+
+fn get(args: &[String]) -> Result<Response> {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    curl(&refs)
+}
+
+fn expect(resp: &Response, status: u16, what: &str) -> Result<String> {
+    ensure!(
+        resp.status == status,
+        "{what}: status {} (expected {status}), headers {:?}",
+        resp.status,
+        resp.headers
+    );
+    Ok(format!("{status}"))
+}
+
+/// Reached the mock through the TLS upstream: 200 with `x-mock-upstream`.
+fn expect_upstream(resp: &Response, what: &str) -> Result<String> {
+    expect(resp, 200, what)?;
+    let node = resp
+        .header("x-mock-upstream")
+        .with_context(|| format!("{what}: no x-mock-upstream, headers {:?}", resp.headers))?;
+    Ok(format!("200 from {node}"))
+}
+
+/// `openssl s_client` with `args`; the negotiated `(protocol, cipher)` or `None`.
+fn handshake(args: &[&str]) -> Result<Option<(String, String)>> {
+    let out = Command::new("openssl")
+        .args(["s_client", "-connect", HTTPS])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run openssl")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.lines().find_map(|l| {
+        let (proto, cipher) = l.strip_prefix("New, ")?.split_once(", Cipher is ")?;
+        (cipher.trim() != "(NONE)").then(|| (proto.to_owned(), cipher.trim().to_owned()))
+    }))
+}
+
+type Check = (&'static str, fn() -> Result<String>);
+
+/// The checks, in the order they run.
+const CHECKS: &[Check] = &[
+    ("TLS 1.0 refused by the listener", || {
+        let got = handshake(&["-tls1", "-cipher", "ALL:@SECLEVEL=0"])?;
+        ensure!(got.is_none(), "TLS 1.0 negotiated: {got:?}");
+        Ok("no handshake".into())
+    }),
+    ("TLS 1.1 refused by the listener", || {
+        let got = handshake(&["-tls1_1", "-cipher", "ALL:@SECLEVEL=0"])?;
+        ensure!(got.is_none(), "TLS 1.1 negotiated: {got:?}");
+        Ok("no handshake".into())
+    }),
+    (
+        "weak suites refused (no PFS, CBC, NULL, DSS, anonymous)",
+        || {
+            for suite in [
+                "AES128-GCM-SHA256",
+                "AES256-SHA",
+                "ECDHE-ECDSA-AES128-SHA",
+                "NULL-SHA256",
+                "DHE-DSS-AES128-GCM-SHA256",
+                "ADH-AES128-GCM-SHA256",
+            ] {
+                let spec = format!("{suite}:@SECLEVEL=0");
+                let got = handshake(&["-tls1_2", "-cipher", &spec])?;
+                ensure!(got.is_none(), "{suite} negotiated: {got:?}");
+            }
+            Ok("6 suites, no handshake (RC4, DES, 3DES, export: see tls-scan)".into())
+        },
+    ),
+    (
+        "TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256 reaches the TLS upstream",
+        || {
+            let mut args = vec![
+                "--tlsv1.2".to_owned(),
+                "--tls-max".into(),
+                "1.2".into(),
+                "--ciphers".into(),
+                "ECDHE-ECDSA-AES128-GCM-SHA256".into(),
+            ];
+            args.extend(https_args("is.gateway.test", 10443, "/oauth2/jwks"));
+            expect_upstream(&get(&args)?, "TLS 1.2")
+        },
+    ),
+    ("TLS 1.3 reaches the TLS upstream", || {
+        let mut args = vec!["--tlsv1.3".to_owned()];
+        args.extend(https_args("is.gateway.test", 10443, "/oauth2/jwks"));
+        expect_upstream(&get(&args)?, "TLS 1.3")
+    }),
+    (
+        "SNI is.gateway.test, Host localhost: 421 (HTTP/1.1 and HTTP/2)",
+        || {
+            for version in ["--http1.1", "--http2"] {
+                let mut args = vec![version.to_owned(), "-H".into(), "Host: localhost".into()];
+                args.extend(https_args("is.gateway.test", 10443, "/oauth2/jwks"));
+                expect(&get(&args)?, 421, version)?;
+            }
+            Ok("421, 421".into())
+        },
+    ),
+    (
+        "SNI with odd case and trailing dot, Host with port: served",
+        || {
+            let mut args = vec!["-H".to_owned(), "Host: IS.Gateway.Test.:10443".into()];
+            args.extend(https_args("Is.Gateway.TEST", 10443, "/oauth2/jwks"));
+            expect_upstream(&get(&args)?, "odd case")
+        },
+    ),
+    ("admin path without a client certificate: 403", || {
+        let args = https_args("is.gateway.test", 10443, "/carbon/admin/login.jsp");
+        expect(&get(&args)?, 403, "no certificate")
+    }),
+    (
+        "admin path with the admin certificate: reaches the mock",
+        || {
+            let args = with_cert(
+                https_args("is.gateway.test", 10443, "/carbon/admin/login.jsp"),
+                "admin-client",
+            );
+            expect_upstream(&get(&args)?, "admin certificate")
+        },
+    ),
+    ("admin path with another valid certificate: 403", || {
+        let args = with_cert(
+            https_args("is.gateway.test", 10443, "/services/Version"),
+            "other-client",
+        );
+        expect(&get(&args)?, 403, "other certificate")
+    }),
+    (
+        "admin path from 127.0.0.1 without a certificate: 403",
+        || {
+            let args = vec![
+                "--cacert".to_owned(),
+                path_str(&certs::file("ca", "crt")),
+                "https://127.0.0.1:10443/carbon/admin/login.jsp".into(),
+            ];
+            expect(&get(&args)?, 403, "127.0.0.1")
+        },
+    ),
+    (
+        "plaintext to 10080: 308 to the same path and query on https",
+        || {
+            let target = "/oauth2/authorize?client_id=abc&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&scope=openid%20profile";
+            let url = format!("http://is.gateway.test:10080{target}");
+            let resp = curl(&[
+                "--resolve",
+                "is.gateway.test:10080:127.0.0.1",
+                "--path-as-is",
+                &url,
+            ])?;
+            expect(&resp, 308, "redirect")?;
+            let want = format!("https://is.gateway.test:10443{target}");
+            let got = resp.header("location").unwrap_or_default();
+            ensure!(got == want, "Location {got:?}, expected {want:?}");
+            Ok(format!("308 Location: {got}"))
+        },
+    ),
+    (
+        "a client header named like the cipher filter-state key changes nothing",
+        || {
+            let mut args = vec![
+                "-H".to_owned(),
+                "gateway_hardening.tls_cipher: RC4-MD5".into(),
+            ];
+            args.extend(https_args("is.gateway.test", 10443, "/oauth2/jwks"));
+            expect_upstream(&get(&args)?, "forged header")
+        },
+    ),
+    (
+        "upstream presenting the WSO2-default-like certificate: 502",
+        || {
+            let args = https_args("legacy.gateway.test", 10443, "/oauth2/jwks");
+            let resp = get(&args)?;
+            expect(&resp, 502, "default certificate")?;
+            ensure!(
+                resp.header("x-mock-upstream").is_none(),
+                "the upstream's response got through"
+            );
+            let subject = certs::facts("wso2-default-like")?
+                .get("subject_peer_certificate")
+                .cloned()
+                .unwrap_or_default();
+            Ok(format!("502 (upstream subject {subject})"))
+        },
+    ),
+    (
+        "second Envoy: no TLS 1.3 ChaCha20 in the allowlist, a route to a plaintext upstream",
+        cipher_variant,
+    ),
+    (
+        "metrics per outcome and log lines with the request id",
+        metrics_and_logs,
+    ),
+];
+
+/// Runs every check; fails when any failed.
+pub(crate) fn tls_guard_end_to_end() -> Result<()> {
+    let mut failed = Vec::new();
+    for (name, check) in CHECKS {
+        match check() {
+            Ok(detail) => println!("ok     {name}: {detail}"),
+            Err(e) => {
+                println!("FAILED {name}: {e:#}");
+                failed.push(*name);
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "{} tls-guard check(s) failed: {}",
+            failed.len(),
+            failed.join("; ")
+        )
+    }
+}
+
+/// The E2E step: tls-scan of the HTTPS listener, failing when anything is not as the seeds
+/// want.
+pub(crate) fn scan_https() -> Result<()> {
+    tls_scan::tls_scan(HTTPS, None)
+}
+
+/// The example's ports, shifted for a second Envoy that runs next to the first.
+const SHIFTED: [(&str, &str); 5] = [
+    ("port_value: 10000", "port_value: 20000"),
+    ("port_value: 10001", "port_value: 20001"),
+    ("port_value: 10443", "port_value: 20443"),
+    ("port_value: 10080", "port_value: 20080"),
+    ("port_value: 9901", "port_value: 29901"),
+];
+
+/// The example with tls-guard's allowlist lacking TLS_CHACHA20_POLY1305_SHA256, which the
+/// listener offers (BoringSSL's TLS 1.3 suites cannot be configured): a client negotiating it
+/// gets 403, and a request header claiming another suite does not help; AES-GCM passes. The
+/// same Envoy routes requests with `x-e2e-upstream: plain` to the plaintext cluster: tls-guard
+/// (every upstream must be TLS) answers 502.
+fn cipher_variant() -> Result<String> {
+    let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
+    let json = std::fs::read_to_string(
+        root().join("envoy-examples/dmz-gateway/plugin-config/tls-guard.json"),
+    )?;
+    let mut config: serde_json::Value = serde_json::from_str(&json)?;
+    let ciphers = config
+        .pointer_mut("/virtual_hosts/0/ciphers")
+        .and_then(serde_json::Value::as_array_mut)
+        .context("no ciphers in tls-guard.json")?;
+    ciphers.retain(|c| c != "TLS_CHACHA20_POLY1305_SHA256");
+    let mut yaml = crate::envoy_checks::replace_block(
+        &example,
+        "# plugin-config/tls-guard.json",
+        &serde_json::to_string(&config)?,
+    )?;
+    for (from, to) in SHIFTED {
+        yaml = yaml.replace(from, to);
+    }
+    // A route to the plaintext cluster, chosen by a header, to show the upstream TLS check.
+    let tls_route = "              - match: { prefix: \"/\" }\n                route: { cluster: mock_wso2_tls }";
+    ensure!(
+        yaml.contains(tls_route),
+        "the https listener's default route moved"
+    );
+    yaml = yaml.replace(
+        tls_route,
+        &format!(
+            "              - match: {{ prefix: \"/\", headers: [{{ name: x-e2e-upstream, string_match: {{ exact: plain }} }}] }}\n                route: {{ cluster: mock_wso2 }}\n{tls_route}"
+        ),
+    );
+    let path = run_dir().join("tls-guard-cipher-variant.yaml");
+    std::fs::write(&path, yaml)?;
+    let log = run_dir().join("envoy-cipher-variant.log");
+    let child = Command::new(crate::tools::envoy())
+        .current_dir(root())
+        .args(["--use-dynamic-base-id", "--log-path"])
+        .arg(&log)
+        .arg("-c")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start the second Envoy")?;
+    let mut envoy = Stopper(child);
+    crate::http::wait_for("127.0.0.1:29901", "/ready", 30, |s, _| s == 200)?;
+    let tls13 = |suite: &str, forged: Option<&str>| -> Result<Response> {
+        let mut args = vec![
+            "--tlsv1.3".to_owned(),
+            "--tls13-ciphers".into(),
+            suite.into(),
+        ];
+        if let Some(f) = forged {
+            args.extend([
+                "-H".to_owned(),
+                format!("gateway_hardening.tls_cipher: {f}"),
+            ]);
+        }
+        args.extend(https_args("is.gateway.test", 20443, "/oauth2/jwks"));
+        get(&args)
+    };
+    let result = (|| {
+        expect(
+            &tls13("TLS_CHACHA20_POLY1305_SHA256", None)?,
+            403,
+            "ChaCha20",
+        )?;
+        expect(
+            &tls13(
+                "TLS_CHACHA20_POLY1305_SHA256",
+                Some("TLS_AES_128_GCM_SHA256"),
+            )?,
+            403,
+            "ChaCha20 with a forged header",
+        )?;
+        expect_upstream(&tls13("TLS_AES_128_GCM_SHA256", None)?, "AES-GCM")?;
+        let mut plain = vec!["-H".to_owned(), "x-e2e-upstream: plain".into()];
+        plain.extend(https_args("is.gateway.test", 20443, "/oauth2/jwks"));
+        let resp = get(&plain)?;
+        expect(&resp, 502, "plaintext upstream")?;
+        ensure!(
+            resp.header("x-mock-upstream").is_none(),
+            "the plaintext upstream's response got through"
+        );
+        Ok("ChaCha20 403, ChaCha20 + forged header 403, AES-128-GCM 200; a route to the plaintext cluster 502".to_owned())
+    })();
+    envoy.stop();
+    result
+}
+
+/// Kills the second Envoy however the check ends.
+struct Stopper(Child);
+
+impl Stopper {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Counters for the outcomes the checks above produced, and a 421's request id in the log.
+fn metrics_and_logs() -> Result<String> {
+    let mut args = vec!["-H".to_owned(), "Host: localhost".into()];
+    args.extend(https_args("is.gateway.test", 10443, "/oauth2/jwks"));
+    let resp = get(&args)?;
+    expect(&resp, 421, "421 for the log")?;
+    let id = resp
+        .header("x-request-id")
+        .context("no x-request-id on the 421")?
+        .to_owned();
+    let (_, stats) = crate::http::get(crate::up::ADMIN, "/stats?filter=tls_guard")?;
+    let count = |name: &str| -> u64 {
+        let key = format!("wasmcustom.gateway_hardening.tls_guard.{name}: ");
+        stats
+            .lines()
+            .find_map(|l| l.strip_prefix(&key))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let wanted = [
+        "redirected.plaintext",
+        "denied.sni_mismatch",
+        "denied.client_certificate_missing",
+        "denied.client_certificate_not_allowed",
+        "denied.upstream_certificate_refused",
+        "allowed.tls_verified",
+        "allowed.upstream_verified",
+    ];
+    let missing: Vec<&str> = wanted.iter().copied().filter(|n| count(n) == 0).collect();
+    ensure!(missing.is_empty(), "counters still 0: {missing:?}");
+    let needle = format!("tls-guard request_id={id} decision=deny reason=sni_mismatch");
+    let log_path = run_dir().join("envoy.log");
+    let mut found = false;
+    for _ in 0..20 {
+        if std::fs::read_to_string(&log_path)?.contains(&needle) {
+            found = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ensure!(found, "no `{needle}` in {}", log_path.display());
+    Ok(format!(
+        "{} counters > 0; log has request_id={id}",
+        wanted.len()
+    ))
+}
