@@ -53,6 +53,23 @@ pub(crate) enum Cmd {
         #[arg(long, default_value = "context-allowlist")]
         filter: String,
     },
+    /// OCI images of the filters (tools/oci): `build [--variant compat|oci]` into
+    /// target/oci/<filter>/, `push REGISTRY/PREFIX:TAG [--plain-http] [--ca-cert PEM]`,
+    /// `pull REGISTRY/REPO@sha256:... --out FILE`; `cargo xtask oci --help` for the rest.
+    #[command(disable_help_flag = true)]
+    Oci {
+        /// Passed on to the OCI tool.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Write envoy-examples/istio/wasmplugin-*.yaml from the presets and the images in
+    /// target/oci (`--check`: only compare; `--image-prefix oci://REGISTRY/PREFIX`, `--tag`).
+    #[command(disable_help_flag = true)]
+    Istio {
+        /// Passed on to the OCI tool's `istio` command.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Which TLS versions and cipher suites a listener offers (openssl s_client), as a table with
     /// what the seed guidelines want; fails when anything is not as they want.
     TlsScan {

@@ -13,6 +13,7 @@ mod examples;
 mod flags;
 mod header_audit;
 mod http;
+mod oci;
 mod project;
 mod state;
 mod test;
@@ -40,6 +41,8 @@ fn main() -> std::process::ExitCode {
         Cmd::Test { no_e2e, only } => test::test(no_e2e, only.as_deref()),
         Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
         Cmd::Examples { check } => examples::examples(check),
+        Cmd::Oci { args } => oci::oci(&args),
+        Cmd::Istio { args } => oci::istio(&args),
         Cmd::TlsScan { target, servername } => tls_scan::tls_scan(&target, servername.as_deref()),
     };
     match result {

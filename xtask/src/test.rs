@@ -18,6 +18,10 @@ const OFFLINE: &[(&str, StepFn)] = &[
     ("clippy (wasm32-wasip1)", clippy_wasm),
     ("unit tests", unit_tests),
     ("build filters and mock", crate::build::build),
+    (
+        "oci images reproducible, istio manifests in sync",
+        crate::oci::reproducible_and_in_sync,
+    ),
 ];
 
 /// Steps against the real Envoy, between `up` and `down`.
@@ -33,6 +37,10 @@ const E2E: &[(&str, StepFn)] = &[
     (
         "envoy keeps the old listener on a refused LDS update",
         crate::envoy_checks::lds_update_with_invalid_config_is_rejected,
+    ),
+    (
+        "oci registry round trip, pulled module in envoy",
+        crate::oci::roundtrip::registry_roundtrip,
     ),
     ("tls-scan of the https listener", crate::tls_e2e::scan_https),
     ("tls-guard end to end", crate::tls_e2e::tls_guard_end_to_end),
