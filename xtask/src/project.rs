@@ -40,6 +40,41 @@ pub(crate) fn cargo() -> Command {
     cmd
 }
 
+static IN_TEST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks this process as `cargo xtask test`: from then on [`workspace_bin`] runs the binaries
+/// that the unit-test build made.
+pub(crate) fn set_in_test() {
+    IN_TEST.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A command that runs the workspace binary `name` (`host-test`, `oci-tool`) with `args` to
+/// follow. Normally `cargo run --quiet -p name --`. Inside `cargo xtask test` it is
+/// `target/debug/name` as `cargo test --workspace` built it (built once per process with
+/// `--no-run`, a no-op after the unit-test step): `cargo run` resolves features without the
+/// dev-dependencies and would compile wasmtime and the TLS stack a second time. When that build
+/// fails, it falls back to `cargo run`, which then shows the errors.
+pub(crate) fn workspace_bin(name: &str) -> Command {
+    static TEST_BUILD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let built = IN_TEST.load(std::sync::atomic::Ordering::Relaxed)
+        && *TEST_BUILD.get_or_init(|| {
+            cargo()
+                .args(["test", "--workspace", "--no-run", "--quiet"])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+    let binary = target_dir().join("debug").join(name);
+    if built && binary.is_file() {
+        let mut cmd = Command::new(binary);
+        cmd.current_dir(root());
+        return cmd;
+    }
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "-p", name, "--"]);
+    cmd
+}
+
 /// Runs `cmd` with inherited output; an error names the command when it fails.
 pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");

@@ -53,6 +53,7 @@ const E2E: &[(&str, StepFn)] = &[
 /// Runs every step (or those whose name contains `only`); fails when any failed (after running
 /// the rest of its group).
 pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
+    crate::project::set_in_test();
     let selected = |name: &str| only.is_none_or(|o| name.contains(o));
     let mut results: Vec<(String, bool, f64)> = Vec::new();
     let mut step = |name: &str, f: &dyn Fn() -> Result<()>| {
@@ -134,13 +135,5 @@ fn unit_tests() -> Result<()> {
 /// Every scenario file through the wasmtime host and the running Envoy (`host-test diff`):
 /// a test that passes in one host and fails in the other fails.
 fn scenarios_in_both_hosts() -> Result<()> {
-    run(cargo().args([
-        "run",
-        "--quiet",
-        "-p",
-        "host-test",
-        "--",
-        "diff",
-        "host-test/scenarios",
-    ]))
+    run(crate::project::workspace_bin("host-test").args(["diff", "host-test/scenarios"]))
 }

@@ -17,17 +17,16 @@ use std::process::{Command, Output};
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::project::{FILTERS, cargo, run, target_dir};
+use crate::project::{FILTERS, run, target_dir};
 
-/// `cargo run -p oci-tool --` with `args`.
+/// The OCI tool with `args` (see [`crate::project::workspace_bin`]).
 pub(crate) fn tool<I, S>(args: I) -> Command
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "-p", "oci-tool", "--"])
-        .args(args);
+    let mut cmd = crate::project::workspace_bin("oci-tool");
+    cmd.args(args);
     cmd
 }
 
