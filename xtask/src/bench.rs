@@ -1,9 +1,13 @@
 //! `cargo xtask bench`: the criterion benchmarks, then the load benchmark of the filters in real
 //! Envoy. Envoy runs with one worker and a `direct_response` route (no upstream: Envoy's own cost
-//! is the floor), once without any Wasm filter and once per filter; wrk loads it from the other
-//! core. Rounds alternate the variants (A B A B …) and the table gives medians: requests per
-//! second, latency, Envoy CPU per request (from /proc/<pid>/stat) and what the filter adds, and
-//! Envoy's resident memory.
+//! is the floor), once without any Wasm filter, once per filter and once with the three chained as
+//! in the dmz-gateway example; wrk loads it from the other core. Two requests: a public endpoint
+//! (`/oauth2/jwks`, which every filter lets through) and an admin context
+//! (`/carbon/admin/login.jsp`: context-allowlist answers 403, tls-guard 308 because a path with a
+//! client-certificate rule is never served over plaintext, header-hardening hardens the answer).
+//! Rounds alternate the variants (A B A B …) and the table gives medians: requests per second,
+//! latency, Envoy CPU per request (from /proc/<pid>/stat) and what the filters add, and Envoy's
+//! resident memory.
 
 use std::process::{Child, Command, Stdio};
 
@@ -34,6 +38,9 @@ pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()>
         tools::apt_install(&["wrk"])?;
     }
     crate::build::build()?;
+    let allowlist = example_filter("context-allowlist", example_config("context-allowlist")?);
+    let headers = example_filter("header-hardening", example_config("header-hardening")?);
+    let tls = example_filter("tls-guard", tls_guard_plaintext_config()?);
     let variants = [
         Variant {
             name: "no Wasm filter",
@@ -41,12 +48,24 @@ pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()>
         },
         Variant {
             name: "context-allowlist",
-            filters: allowlist_filter()?,
+            filters: allowlist.clone(),
+        },
+        Variant {
+            name: "header-hardening",
+            filters: headers.clone(),
+        },
+        Variant {
+            name: "tls-guard",
+            filters: tls.clone(),
+        },
+        Variant {
+            name: "all three",
+            filters: format!("{headers}{tls}{allowlist}"),
         },
     ];
     let paths = [
-        ("allowed", "/oauth2/jwks"),
-        ("denied", "/carbon/admin/login.jsp"),
+        ("public", "/oauth2/jwks"),
+        ("admin", "/carbon/admin/login.jsp"),
     ];
     let mut samples: Vec<(String, Sample)> = Vec::new();
     for round in 1..=rounds {
@@ -56,7 +75,7 @@ pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()>
                 load(&envoy, path, 2).context("warm-up")?;
                 let s = load(&envoy, path, seconds)?;
                 println!(
-                    "bench: round {round} {:<18} {label:<8} {:>8.0} req/s {:>6.1} µs CPU/req",
+                    "bench: round {round} {:<18} {label:<6} {:>8.0} req/s {:>6.1} µs CPU/req",
                     v.name, s.rps, s.cpu_us
                 );
                 samples.push((format!("{}|{label}", v.name), s));
@@ -71,15 +90,31 @@ pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()>
     Ok(())
 }
 
-fn allowlist_filter() -> Result<String> {
-    let config = std::fs::read_to_string(
-        root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json"),
-    )?;
-    Ok(envoy_yaml::wasm_filter(
-        "context-allowlist",
-        &wasm_path("context-allowlist"),
-        &config,
-    ))
+/// The plugin configuration the dmz-gateway example gives `filter` on its plain listeners.
+fn example_config(filter: &str) -> Result<String> {
+    let path = root().join(format!(
+        "envoy-examples/dmz-gateway/plugin-config/{filter}.json"
+    ));
+    std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// The example's tls-guard configuration with `"plaintext": "allow"`, as behind a TLS-terminating
+/// load balancer: the bench listener is plaintext, so the front door's configuration would
+/// redirect every request.
+fn tls_guard_plaintext_config() -> Result<String> {
+    let mut config: serde_json::Value = serde_json::from_str(&example_config("tls-guard")?)?;
+    let hosts = config
+        .get_mut("virtual_hosts")
+        .and_then(|v| v.as_array_mut())
+        .context("tls-guard.json has no virtual_hosts")?;
+    for host in hosts {
+        host["plaintext"] = "allow".into();
+    }
+    Ok(config.to_string())
+}
+
+fn example_filter(name: &str, config: String) -> String {
+    envoy_yaml::wasm_filter(name, &wasm_path(name), &config)
 }
 
 fn config_yaml(v: &Variant) -> String {

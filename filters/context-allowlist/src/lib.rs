@@ -117,14 +117,16 @@ impl HttpContext for AllowlistHttp {
         match shared.plan.decide(&head, &HostAttributes) {
             Decision::Allow(reason) => {
                 shared.counters.inc(&format!("allowed.{}", reason.as_str()));
-                log::debug(&logline::line(
-                    FILTER,
-                    &request_id,
-                    LoggedDecision::Allow,
-                    reason.as_str(),
-                    head.target(),
-                    &[],
-                ));
+                if log::enabled(LogLevel::Debug) {
+                    log::debug(&logline::line(
+                        FILTER,
+                        &request_id,
+                        LoggedDecision::Allow,
+                        reason.as_str(),
+                        head.target(),
+                        &[],
+                    ));
+                }
                 Action::Continue
             }
             Decision::Deny { status, reason } => {

@@ -207,7 +207,7 @@ impl HttpContext for HardeningHttp {
                 logline::escape(self.request_id.as_bytes())
             ));
         }
-        if !edits.edits.is_empty() {
+        if !edits.edits.is_empty() && log::enabled(LogLevel::Debug) {
             let n = |v: u32| v.to_string().into_bytes();
             let (added, replaced, removed, cookies) = (
                 n(edits.added),

@@ -9,6 +9,13 @@ pub fn write(level: LogLevel, message: &str) {
     let _ = hostcalls::log(level, message);
 }
 
+/// Whether the host writes lines at `level` (`proxy_get_log_level`; Envoy answers with its `wasm`
+/// logger's level, which `/logging` changes at run time). Lets a filter skip building a line the
+/// host would drop; a host that cannot say gets every line.
+pub fn enabled(level: LogLevel) -> bool {
+    hostcalls::get_log_level().map_or(true, |host| level as u32 >= host as u32)
+}
+
 /// Logs at `info`.
 pub fn info(message: &str) {
     write(LogLevel::Info, message);

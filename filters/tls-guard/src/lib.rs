@@ -212,14 +212,16 @@ impl TlsGuardHttp {
                     shared.note_missing(p);
                 }
                 shared.counters.inc(&format!("allowed.{}", reason.as_str()));
-                log::debug(&logline::line(
-                    FILTER,
-                    request_id,
-                    LoggedDecision::Allow,
-                    reason.as_str(),
-                    target,
-                    &[],
-                ));
+                if log::enabled(LogLevel::Debug) {
+                    log::debug(&logline::line(
+                        FILTER,
+                        request_id,
+                        LoggedDecision::Allow,
+                        reason.as_str(),
+                        target,
+                        &[],
+                    ));
+                }
                 Action::Continue
             }
             Decision::Redirect { location } => {
