@@ -48,7 +48,9 @@ fn bench(c: &mut Criterion) {
         .with("xds.cluster_name", "wso2_is");
     // Benchmark the paths that let a request through, not an early refusal.
     let allowed = |d: Decision| matches!(d, Decision::Allow(_));
-    assert!(allowed(plan.decide_request(&RequestHead::new(&request), &attrs)));
+    assert!(allowed(
+        plan.decide_request(&RequestHead::new(&request), &attrs)
+    ));
     assert!(allowed(plan.decide_response(&attrs)));
     c.bench_function("tls decide_request wso2-is (TLS 1.3, SNI)", |b| {
         b.iter(|| plan.decide_request(black_box(&RequestHead::new(&request)), &attrs))

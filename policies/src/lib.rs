@@ -52,8 +52,8 @@
 //! - [`allowlist`]: the `context-allowlist` policy.
 //! - [`tls`]: the `tls-guard` policy.
 //! - [`headers`]: the `header-hardening` policy (and the OWASP header audit).
-//! - [`authority`], [`vhost`], [`globs`]: hosts, virtual hosts and path globs, shared by every
-//!   policy.
+//! - [`authority`], [`vhost`], [`globs`], [`mode`]: hosts, virtual hosts, path globs and
+//!   `enforce`/`shadow`, shared by every policy.
 //! - [`attributes`], [`peer`]: what the host reports about the connection, in Envoy's or
 //!   Kong's encoding.
 //! - [`logline`]: log lines that cannot be forged.
@@ -73,6 +73,7 @@ pub mod field_path;
 pub mod globs;
 pub mod headers;
 pub mod logline;
+pub mod mode;
 pub mod path;
 pub mod peer;
 pub mod presets;

@@ -47,35 +47,18 @@ impl Context for AllowlistRoot {}
 
 impl RootContext for AllowlistRoot {
     fn on_configure(&mut self, _plugin_configuration_size: usize) -> bool {
-        let json = match filter_shim::plugin_configuration() {
-            Ok(json) => json,
-            Err(status) => {
-                log::error(&format!(
-                    "{FILTER}: cannot read the plugin configuration: {status:?}"
-                ));
-                return false;
-            }
-        };
-        match AllowlistPlan::from_json(&json) {
-            Ok(plan) => {
-                let suffixes = policies::allowlist::AllowReason::ALL
-                    .iter()
-                    .map(|r| format!("allowed.{r}"))
-                    .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
-                    .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")));
-                let counters = Counters::define(FILTER, suffixes);
-                self.shared = Some(Rc::new(Shared { plan, counters }));
-                log::info(&format!("{FILTER}: plugin configuration loaded"));
-                true
-            }
-            Err(err) => {
-                // The gateway refuses the configuration: Envoy rejects the listener (or exits
-                // when it is in the bootstrap), and the old configuration, if any, stays.
-                log::error(&format!("{FILTER}: {err}"));
-                self.shared = None;
-                false
-            }
-        }
+        // On an error Envoy rejects the listener (or exits when it is in the bootstrap), and the
+        // old configuration, if any, stays.
+        self.shared = filter_shim::configure(FILTER, AllowlistPlan::from_json).map(|plan| {
+            let suffixes = policies::allowlist::AllowReason::ALL
+                .iter()
+                .map(|r| format!("allowed.{r}"))
+                .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
+                .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")));
+            let counters = Counters::define(FILTER, suffixes);
+            Rc::new(Shared { plan, counters })
+        });
+        self.shared.is_some()
     }
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {

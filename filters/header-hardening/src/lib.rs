@@ -69,29 +69,12 @@ impl Context for HardeningRoot {}
 
 impl RootContext for HardeningRoot {
     fn on_configure(&mut self, _plugin_configuration_size: usize) -> bool {
-        let json = match filter_shim::plugin_configuration() {
-            Ok(json) => json,
-            Err(status) => {
-                log::error(&format!(
-                    "{FILTER}: cannot read the plugin configuration: {status:?}"
-                ));
-                return false;
-            }
-        };
-        match HeaderPlan::from_json(&json) {
-            Ok(plan) => {
-                let counters = Counters::define(FILTER, COUNTERS.iter().map(|c| (*c).to_owned()));
-                self.shared = Some(Rc::new(Shared { plan, counters }));
-                log::info(&format!("{FILTER}: plugin configuration loaded"));
-                true
-            }
-            Err(err) => {
-                // Envoy refuses the listener (or exits when it is in the bootstrap).
-                log::error(&format!("{FILTER}: {err}"));
-                self.shared = None;
-                false
-            }
-        }
+        // On an error Envoy refuses the listener (or exits when it is in the bootstrap).
+        self.shared = filter_shim::configure(FILTER, HeaderPlan::from_json).map(|plan| {
+            let counters = Counters::define(FILTER, COUNTERS.iter().map(|c| (*c).to_owned()));
+            Rc::new(Shared { plan, counters })
+        });
+        self.shared.is_some()
     }
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {

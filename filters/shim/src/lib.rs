@@ -8,7 +8,7 @@
 //! - [`metrics`]: counters defined once in the root context, incremented by name;
 //! - [`log`]: log lines with the request id ([`request_id`]);
 //! - [`reply`]: local responses;
-//! - [`plugin_configuration`] and [`install_panic_hook`] for the root context.
+//! - [`configure`], [`plugin_configuration`] and [`install_panic_hook`] for the root context.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -39,6 +39,36 @@ impl policies::attributes::Attributes for HostAttributes {
 /// The host's status when it refuses the call.
 pub fn plugin_configuration() -> Result<Vec<u8>, proxy_wasm::types::Status> {
     Ok(hostcalls::get_buffer(BufferType::PluginConfiguration, 0, usize::MAX)?.unwrap_or_default())
+}
+
+/// `on_configure`'s common part: reads the plugin configuration and compiles it with `compile`
+/// (a filter's `Plan::from_json`). Logs `<filter>: plugin configuration loaded` at `info` on
+/// success; on failure logs the reason at `error` (a compile error names the offending field)
+/// and returns `None`, so that the root context keeps no plan and `on_configure` returns false:
+/// Envoy then refuses the configuration (fail closed).
+pub fn configure<P, E: std::fmt::Display>(
+    filter: &str,
+    compile: impl FnOnce(&[u8]) -> Result<P, E>,
+) -> Option<P> {
+    let json = match plugin_configuration() {
+        Ok(json) => json,
+        Err(status) => {
+            log::error(&format!(
+                "{filter}: cannot read the plugin configuration: {status:?}"
+            ));
+            return None;
+        }
+    };
+    match compile(&json) {
+        Ok(plan) => {
+            log::info(&format!("{filter}: plugin configuration loaded"));
+            Some(plan)
+        }
+        Err(err) => {
+            log::error(&format!("{filter}: {err}"));
+            None
+        }
+    }
 }
 
 /// The request id for log lines and local responses: the request's `x-request-id` when it is a

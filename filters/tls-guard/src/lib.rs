@@ -14,8 +14,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use filter_shim::{HostAttributes, headers, log, metrics::Counters, reply};
-use policies::allowlist::Mode;
 use policies::logline::{self, LoggedDecision};
+use policies::mode::Mode;
 use policies::request::RequestHead;
 use policies::tls::{AllowReason, Decision, DenyReason, MissingProperties, Property, TlsGuardPlan};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
@@ -73,39 +73,21 @@ impl Context for TlsGuardRoot {}
 
 impl RootContext for TlsGuardRoot {
     fn on_configure(&mut self, _plugin_configuration_size: usize) -> bool {
-        let json = match filter_shim::plugin_configuration() {
-            Ok(json) => json,
-            Err(status) => {
-                log::error(&format!(
-                    "{FILTER}: cannot read the plugin configuration: {status:?}"
-                ));
-                return false;
-            }
-        };
-        match TlsGuardPlan::from_json(&json) {
-            Ok(plan) => {
-                let suffixes = AllowReason::ALL
-                    .iter()
-                    .map(|r| format!("allowed.{r}"))
-                    .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
-                    .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")))
-                    .chain(std::iter::once("redirected.plaintext".to_owned()));
-                let counters = Counters::define(FILTER, suffixes);
-                self.shared = Some(Rc::new(Shared {
-                    plan,
-                    counters,
-                    missing_logged: Default::default(),
-                }));
-                log::info(&format!("{FILTER}: plugin configuration loaded"));
-                true
-            }
-            Err(err) => {
-                // Envoy rejects the listener (or exits when it is in the bootstrap).
-                log::error(&format!("{FILTER}: {err}"));
-                self.shared = None;
-                false
-            }
-        }
+        // On an error Envoy rejects the listener (or exits when it is in the bootstrap).
+        self.shared = filter_shim::configure(FILTER, TlsGuardPlan::from_json).map(|plan| {
+            let suffixes = AllowReason::ALL
+                .iter()
+                .map(|r| format!("allowed.{r}"))
+                .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
+                .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")))
+                .chain(std::iter::once("redirected.plaintext".to_owned()));
+            Rc::new(Shared {
+                plan,
+                counters: Counters::define(FILTER, suffixes),
+                missing_logged: Default::default(),
+            })
+        });
+        self.shared.is_some()
     }
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {

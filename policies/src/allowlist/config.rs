@@ -56,16 +56,7 @@ fn default_max_target_bytes() -> usize {
     crate::path::DEFAULT_MAX_TARGET_BYTES
 }
 
-/// Enforcement or observation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Denied requests get a local response.
-    #[default]
-    Enforce,
-    /// Denied requests are logged (`decision=shadow_deny`) and counted, then let through.
-    Shadow,
-}
+pub use crate::mode::Mode;
 
 /// A username and password pair that must never work through the gateway.
 #[derive(Debug, Clone, Deserialize)]

@@ -243,16 +243,7 @@ impl Default for SessionCookiesConfig {
     }
 }
 
-/// Whether a check acts or only observes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Matching requests get a local response.
-    #[default]
-    Enforce,
-    /// Matching requests are logged and counted, then let through.
-    Shadow,
-}
+pub use crate::mode::Mode;
 
 /// Request-side input validation, in the spirit of WSO2's XSS input validation valve.
 #[derive(Debug, Clone, Deserialize)]

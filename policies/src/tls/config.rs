@@ -29,7 +29,7 @@
 
 use serde::Deserialize;
 
-use crate::allowlist::Mode;
+use crate::mode::Mode;
 use crate::peer::PeerAllowlistConfig;
 
 /// The whole plugin configuration.

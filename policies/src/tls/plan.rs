@@ -7,10 +7,10 @@ use super::config::{
 };
 use super::subject::Subject;
 use super::version::TlsVersion;
-use crate::allowlist::Mode;
 use crate::error::{ConfigError, ConfigErrorKind, parse_json};
 use crate::field_path::FieldPath;
 use crate::globs::{GlobMode, PathGlobs};
+use crate::mode::Mode;
 use crate::peer::{PeerAllowlist, normalize_sha256};
 use crate::vhost::VirtualHosts;
 
