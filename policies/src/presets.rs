@@ -13,53 +13,28 @@ pub struct Preset {
     pub json: &'static str,
 }
 
+/// A [`Preset`] from `presets/<filter>/<product>.json`, so a name and its file cannot disagree.
+macro_rules! preset {
+    ($filter:literal, $product:literal) => {
+        Preset {
+            filter: $filter,
+            product: $product,
+            json: include_str!(concat!("../presets/", $filter, "/", $product, ".json")),
+        }
+    };
+}
+
 /// Every shipped preset.
 pub const ALL: &[Preset] = &[
-    Preset {
-        filter: "context-allowlist",
-        product: "wso2-is",
-        json: include_str!("../presets/context-allowlist/wso2-is.json"),
-    },
-    Preset {
-        filter: "context-allowlist",
-        product: "wso2-apim",
-        json: include_str!("../presets/context-allowlist/wso2-apim.json"),
-    },
-    Preset {
-        filter: "context-allowlist",
-        product: "wso2-mi",
-        json: include_str!("../presets/context-allowlist/wso2-mi.json"),
-    },
-    Preset {
-        filter: "tls-guard",
-        product: "wso2-is",
-        json: include_str!("../presets/tls-guard/wso2-is.json"),
-    },
-    Preset {
-        filter: "tls-guard",
-        product: "wso2-apim",
-        json: include_str!("../presets/tls-guard/wso2-apim.json"),
-    },
-    Preset {
-        filter: "tls-guard",
-        product: "wso2-mi",
-        json: include_str!("../presets/tls-guard/wso2-mi.json"),
-    },
-    Preset {
-        filter: "header-hardening",
-        product: "wso2-is",
-        json: include_str!("../presets/header-hardening/wso2-is.json"),
-    },
-    Preset {
-        filter: "header-hardening",
-        product: "wso2-apim",
-        json: include_str!("../presets/header-hardening/wso2-apim.json"),
-    },
-    Preset {
-        filter: "header-hardening",
-        product: "wso2-mi",
-        json: include_str!("../presets/header-hardening/wso2-mi.json"),
-    },
+    preset!("context-allowlist", "wso2-is"),
+    preset!("context-allowlist", "wso2-apim"),
+    preset!("context-allowlist", "wso2-mi"),
+    preset!("tls-guard", "wso2-is"),
+    preset!("tls-guard", "wso2-apim"),
+    preset!("tls-guard", "wso2-mi"),
+    preset!("header-hardening", "wso2-is"),
+    preset!("header-hardening", "wso2-apim"),
+    preset!("header-hardening", "wso2-mi"),
 ];
 
 /// The preset for `filter` and `product`, if shipped.
