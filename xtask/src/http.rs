@@ -9,6 +9,14 @@ use anyhow::{Context, Result, bail};
 
 /// `GET path` on `addr` with `Connection: close`; returns the status and the body as text.
 pub(crate) fn get(addr: &str, path: &str) -> Result<(u16, String)> {
+    let (status, _head, body) = get_with(addr, path, "")?;
+    Ok((status, body))
+}
+
+/// `GET target` on `addr`, the target sent byte for byte (no normalisation), with `extra`
+/// header lines (each ending in `\r\n`) and `Connection: close`; returns the status, the
+/// response head (status line and headers) and the body, as text.
+pub(crate) fn get_with(addr: &str, target: &str, extra: &str) -> Result<(u16, String, String)> {
     let sock: SocketAddr = addr
         .parse()
         .with_context(|| format!("bad address {addr}"))?;
@@ -16,21 +24,18 @@ pub(crate) fn get(addr: &str, path: &str) -> Result<(u16, String)> {
     s.set_read_timeout(Some(Duration::from_secs(5)))?;
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
     )?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);
-    let status = text
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .with_context(|| format!("no HTTP status from {addr}{path}"))?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_owned();
-    Ok((status, body))
+        .with_context(|| format!("no HTTP status from {addr}{target}"))?;
+    Ok((status, head.to_owned(), body.to_owned()))
 }
 
 /// Polls `GET path` on `addr` until `ready` accepts the answer, for at most `secs` seconds.

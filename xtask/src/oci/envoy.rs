@@ -5,8 +5,6 @@
 //! by Envoy itself from the registry's blob URL (`code.remote`). It serves a few corpus requests
 //! and is stopped. The main Envoy keeps running untouched.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -200,26 +198,6 @@ static_resources:
     ))
 }
 
-/// One raw HTTP/1.1 GET; returns the status and the response head.
-fn get_raw(addr: &str, target: &str, extra: &str) -> Result<(u16, String)> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
-    )?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("no HTTP status")?;
-    Ok((status, head))
-}
-
 /// Validates and starts Envoy with `module`, sends [`CORPUS`], checks each answer and the
 /// filter's counters, and stops it.
 pub(super) fn serve(module: &Module<'_>, dir: &Path, name: &str) -> Result<()> {
@@ -268,7 +246,7 @@ pub(super) fn serve(module: &Module<'_>, dir: &Path, name: &str) -> Result<()> {
     let mut failures = Vec::new();
     let mut denied = 0;
     for (target, extra, expect) in CORPUS {
-        let (status, head) = get_raw(&listen_addr, target, extra)?;
+        let (status, head, _body) = crate::http::get_with(&listen_addr, target, extra)?;
         let upstream = head.to_ascii_lowercase().contains("\r\nx-mock-upstream:");
         let got = if upstream {
             Expect::Upstream
