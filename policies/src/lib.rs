@@ -48,7 +48,10 @@
 //!
 //! ## Modules
 //! - [`path`]: request-target normalisation (RFC 3986 §5.2.4 dot segments, Tomcat's path
-//!   parameters, percent-decoding that refuses ambiguity).
+//!   parameters, percent-decoding that refuses ambiguity); [`confusables`]: code points a back
+//!   end reads as ASCII (NFKC).
+//! - [`routing`]: where the product routes a request: one interpretation per routing layer
+//!   (Tomcat, the product's tenant and organisation valve, the raw target).
 //! - [`allowlist`]: the `context-allowlist` policy.
 //! - [`tls`]: the `tls-guard` policy.
 //! - [`headers`]: the `header-hardening` policy (and the OWASP header audit).
@@ -68,6 +71,7 @@ pub mod allowlist;
 pub mod attributes;
 pub mod authority;
 pub mod check;
+pub mod confusables;
 pub mod error;
 pub mod field_path;
 pub mod globs;
@@ -78,6 +82,7 @@ pub mod path;
 pub mod peer;
 pub mod presets;
 pub mod request;
+pub mod routing;
 pub mod tls;
 pub mod vhost;
 

@@ -11,8 +11,11 @@
 //! 5. percent-decodes each segment, refusing what cannot be decoded unambiguously: bad escapes
 //!    (`%zz`, `%u002e`), encoded `/`, `\`, `;`, NUL and controls, double encoding (`%252e`), and
 //!    invalid or overlong UTF-8 (`%c0%ae`);
-//! 6. removes dot segments (RFC 3986 §5.2.4) and merges empty segments (`//`);
-//! 7. re-encodes the result canonically (RFC 3986 §6.2.2: unreserved characters and sub-delims
+//! 6. refuses code points that a back end applying Unicode compatibility normalisation (NFKC),
+//!    or a confusables fold, reads as ASCII: `／` (U+FF0F), `∕` (U+2215), `․` (U+2024), `＼`,
+//!    `；`, fullwidth letters (see [`crate::confusables`]);
+//! 7. removes dot segments (RFC 3986 §5.2.4) and merges empty segments (`//`);
+//! 8. re-encodes the result canonically (RFC 3986 §6.2.2: unreserved characters and sub-delims
 //!    plain, everything else `%XX` upper-case), so that the output is idempotent.
 //!
 //! The output never holds a `.` or `..` segment, `//`, `;`, `\` or an encoded `/`.
@@ -28,6 +31,10 @@ pub struct NormalizedTarget {
     pub query: Option<String>,
     /// The authority of an absolute-form target (`http://host:8080/x` → `host:8080`).
     pub authority: Option<String>,
+    /// The path exactly as received (absolute form's scheme and authority removed, no query):
+    /// what Tomcat's `HttpServletRequest.getRequestURI()` returns, and so what the product's
+    /// valves route on.
+    pub raw_path: String,
 }
 
 /// Why a request target could not be normalised unambiguously. The filters answer these with a
@@ -64,6 +71,9 @@ pub enum PathError {
     DoubleEncoding,
     /// The decoded bytes are not UTF-8, or are overlong or surrogate encodings.
     InvalidUtf8,
+    /// A code point that reads as a URL delimiter, a dot or an ASCII letter after Unicode
+    /// compatibility normalisation (NFKC) or a confusables fold (fullwidth `／`, `∕`, `․`).
+    Confusable,
 }
 
 impl PathError {
@@ -92,6 +102,7 @@ impl PathError {
             Self::EncodedControlCharacter => "encoded_control_character",
             Self::DoubleEncoding => "double_encoding",
             Self::InvalidUtf8 => "invalid_utf8",
+            Self::Confusable => "confusable_character",
         }
     }
 }
@@ -126,13 +137,13 @@ pub fn normalize_target(target: &[u8], max_bytes: usize) -> Result<NormalizedTar
         (Some(_), None) => b"/",
         _ => return Err(PathError::NotOriginForm),
     };
-    check_raw(raw_path)?;
     if let Some(query) = raw_query {
         check_raw_query(query)?;
     }
-    let path = normalize_path_bytes(raw_path)?;
+    let path = normalize_path(raw_path)?;
     Ok(NormalizedTarget {
         path,
+        raw_path: String::from_utf8_lossy(raw_path).into_owned(),
         query: raw_query.map(|q| String::from_utf8_lossy(q).into_owned()),
         authority: authority.map(|a| String::from_utf8_lossy(a).into_owned()),
     })
@@ -190,9 +201,22 @@ fn check_raw_query(bytes: &[u8]) -> Result<(), PathError> {
     Ok(())
 }
 
-/// Steps 4 to 7 on a raw path that starts with `/` and passed [`check_raw`]. One output buffer:
-/// a `..` segment truncates it back to where the previous segment started.
-fn normalize_path_bytes(raw: &[u8]) -> Result<String, PathError> {
+/// Steps 4 to 8 on a raw path that starts with `/` (Tomcat's `CoyoteAdapter` order, and the
+/// order of `ApplicationContext.getRequestDispatcher`, which normalises a dispatch path the same
+/// way): path parameters stripped, percent-decoded, confusables refused, dot segments removed,
+/// slashes merged, re-encoded canonically. One output buffer: a `..` segment truncates it back to
+/// where the previous segment started. A `..` above the root stays at the root.
+///
+/// # Errors
+/// The [`PathError`] of the first ambiguous byte: controls, raw non-ASCII and `\` (checked
+/// here too, so a path the product's valves built is held to the same rules), bad or
+/// ambiguous escapes, invalid UTF-8, confusables. A path not starting with `/` is
+/// [`PathError::NotOriginForm`].
+pub fn normalize_path(raw: &[u8]) -> Result<String, PathError> {
+    if raw.first() != Some(&b'/') {
+        return Err(PathError::NotOriginForm);
+    }
+    check_raw(raw)?;
     let mut out = String::with_capacity(raw.len() + 1);
     let mut starts: Vec<usize> = Vec::new();
     let mut decoded = Vec::with_capacity(64);
@@ -213,8 +237,11 @@ fn normalize_path_bytes(raw: &[u8]) -> Result<String, PathError> {
                 trailing_slash = true;
             }
             segment => {
-                if std::str::from_utf8(segment).is_err() {
+                let Ok(text) = std::str::from_utf8(segment) else {
                     return Err(PathError::InvalidUtf8);
+                };
+                if !text.is_ascii() && text.chars().any(crate::confusables::is_confusable) {
+                    return Err(PathError::Confusable);
                 }
                 starts.push(out.len());
                 out.push('/');

@@ -21,7 +21,10 @@ use std::fmt;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+pub use super::body::CredentialBodiesConfig;
+pub use super::methods::OverridePolicy;
 use crate::peer::PeerAllowlistConfig;
+use crate::routing::ProductRouting;
 
 /// The whole plugin configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +47,13 @@ pub struct AllowlistConfig {
     /// Longest request target accepted, in bytes (default 8192, Tomcat's header limit).
     #[serde(default = "default_max_target_bytes")]
     pub max_target_bytes: usize,
+    /// `refuse` (default: 400) or `strip` the method overrides a back end honours
+    /// (`X-HTTP-Method-Override`, `X-HTTP-Method`, `X-Method-Override`, `_method`).
+    #[serde(default)]
+    pub method_override: OverridePolicy,
+    /// Login form bodies read for `default_credentials` (paths and the buffer bound).
+    #[serde(default)]
+    pub credential_bodies: CredentialBodiesConfig,
     /// The virtual hosts; a request whose host none of them names is denied.
     pub virtual_hosts: Vec<VirtualHostConfig>,
 }
@@ -89,6 +99,10 @@ pub struct VirtualHostConfig {
     /// Client certificates (by SAN or SHA-256 digest) that may reach denied contexts over mTLS.
     #[serde(default)]
     pub internal_clients: Option<PeerAllowlistConfig>,
+    /// How the product behind this host routes a request after Tomcat: `"wso2-identity-server"`
+    /// or an object ([`crate::routing::RoutingConfig`]); absent: Tomcat and the raw target only.
+    #[serde(default)]
+    pub product_routing: Option<ProductRouting>,
 }
 
 /// One allowed path glob, optionally for some methods only. Written as a string (`"/oauth2/*"`)

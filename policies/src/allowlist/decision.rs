@@ -14,6 +14,12 @@ pub enum Decision {
         /// Why.
         reason: DenyReason,
     },
+    /// Allowed so far, but the body is a login form that may carry default credentials:
+    /// buffer it (at most `max_bytes`) and ask [`super::AllowlistPlan::decide_body`].
+    InspectBody {
+        /// The bound of the buffered body, in bytes; a longer body is refused (413).
+        max_bytes: usize,
+    },
 }
 
 /// Why a request was let through.
@@ -42,6 +48,22 @@ pub enum DenyReason {
     NotAllowlisted,
     /// An `allow` rule matched the path but not the method.
     MethodNotAllowed,
+    /// No `Host`, several that differ, an invalid one, or an absolute-form authority that
+    /// disagrees with it (400, RFC 9112 §3.2).
+    InvalidHost,
+    /// A method that is not upper case (400): the back end dispatches methods
+    /// case-insensitively, so method rules would be walked past.
+    InvalidMethod,
+    /// `X-HTTP-Method-Override`, `X-HTTP-Method`, `X-Method-Override` or a `_method` query
+    /// parameter, with `method_override: refuse` (400).
+    MethodOverride,
+    /// A routing layer of the product would land the request on a path the model cannot
+    /// compute unambiguously (400); the [`PathError`] says why.
+    AmbiguousRoute(PathError),
+    /// A query string or login form body with a `%` that starts no valid escape (400).
+    MalformedParameters,
+    /// A login form body longer than `credential_bodies.max_bytes` (413).
+    BodyTooLarge,
 }
 
 impl AllowReason {
@@ -61,8 +83,7 @@ impl AllowReason {
 }
 
 impl DenyReason {
-    /// snake_case name for logs and metrics: `default_credentials`, `malformed_path`,
-    /// `unknown_host`, `deny_rule`, `not_allowlisted`, `method_not_allowed`.
+    /// snake_case name for logs and metrics: one of [`DenyReason::ALL`].
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DefaultCredentials => "default_credentials",
@@ -71,16 +92,36 @@ impl DenyReason {
             Self::DenyRule => "deny_rule",
             Self::NotAllowlisted => "not_allowlisted",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::InvalidHost => "invalid_host",
+            Self::InvalidMethod => "invalid_method",
+            Self::MethodOverride => "method_override",
+            Self::AmbiguousRoute(_) => "ambiguous_route",
+            Self::MalformedParameters => "malformed_parameters",
+            Self::BodyTooLarge => "body_too_large",
         }
     }
 
     /// Every reason's name, for defining one metric per reason up front.
-    pub const ALL: [&'static str; 6] = [
+    pub const ALL: [&'static str; 12] = [
         "default_credentials",
         "malformed_path",
         "unknown_host",
         "deny_rule",
         "not_allowlisted",
         "method_not_allowed",
+        "invalid_host",
+        "invalid_method",
+        "method_override",
+        "ambiguous_route",
+        "malformed_parameters",
+        "body_too_large",
     ];
+
+    /// The detail for a log line: the [`PathError`] of a malformed path or an ambiguous route.
+    pub fn detail(self) -> Option<&'static str> {
+        match self {
+            Self::MalformedPath(e) | Self::AmbiguousRoute(e) => Some(e.as_str()),
+            _ => None,
+        }
+    }
 }

@@ -25,15 +25,27 @@
 //! assert!(matches!(plan.decide(&RequestHead::new(&head("/oauth2/token")), &conn), Decision::Allow(_)));
 //! ```
 
+pub mod body;
 mod config;
 mod credentials;
 mod decide;
 mod decision;
+mod explain;
+mod host;
+pub mod methods;
 mod plan;
+mod tails;
 
-pub use config::{AllowRule, AllowlistConfig, Credential, Mode, VirtualHostConfig};
+pub use config::{
+    AllowRule, AllowlistConfig, Credential, CredentialBodiesConfig, Mode, OverridePolicy,
+    VirtualHostConfig,
+};
+pub use credentials::MalformedForm;
 pub use decision::{AllowReason, Decision, DenyReason};
-pub use plan::AllowlistPlan;
+pub use explain::Explanation;
+pub use plan::{AllowlistPlan, OverrideStrip};
 
+#[cfg(test)]
+mod product_tests;
 #[cfg(test)]
 mod tests;

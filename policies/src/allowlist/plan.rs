@@ -3,11 +3,14 @@
 
 use ipnet::IpNet;
 
-use super::config::{AllowlistConfig, Credential, Mode};
+use super::body::CredentialBodies;
+use super::config::{AllowlistConfig, Credential, Mode, OverridePolicy};
+use super::tails::{self, Tail};
 use crate::error::{ConfigError, ConfigErrorKind, parse_json};
 use crate::field_path::FieldPath;
 use crate::globs::{GlobMode, PathGlobs};
 use crate::peer::PeerAllowlist;
+use crate::routing::RoutingModel;
 use crate::vhost::VirtualHosts;
 
 /// The immutable plan of the `context-allowlist` filter.
@@ -17,7 +20,19 @@ pub struct AllowlistPlan {
     pub(super) deny_status: u16,
     pub(super) default_credentials: Vec<Credential>,
     pub(super) max_target_bytes: usize,
+    pub(super) method_override: OverridePolicy,
+    pub(super) credential_bodies: CredentialBodies,
     pub(super) hosts: VirtualHosts<HostPlan>,
+}
+
+/// What `method_override: strip` removes from a request: the override headers present and,
+/// when the query held `_method`, the new `:path`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OverrideStrip {
+    /// Header names to remove (lower-case).
+    pub headers: Vec<&'static str>,
+    /// The request target without its `_method` parameters.
+    pub path: Option<String>,
 }
 
 /// The compiled rules of one virtual host.
@@ -26,8 +41,19 @@ pub(super) struct HostPlan {
     pub(super) allow: PathGlobs,
     /// Per allow pattern, the methods it admits (`None`: all).
     pub(super) allow_methods: Vec<Option<Vec<String>>>,
-    pub(super) any_method_limits: bool,
+    /// Per allow pattern, where its `**` tail starts.
+    pub(super) allow_tails: Vec<Tail>,
+    /// The allow patterns as written, for explanations.
+    pub(super) allow_patterns: Vec<String>,
+    /// Context roots and admin contexts a `**` tail may not reach into (lower-case).
+    pub(super) roots: Vec<String>,
     pub(super) deny: PathGlobs,
+    /// The deny patterns as written, for explanations.
+    pub(super) deny_patterns: Vec<String>,
+    /// The product's routing layers behind this host.
+    pub(super) routing: RoutingModel,
+    /// `virtual_hosts[i]`, for explanations.
+    pub(super) field: String,
     pub(super) internal_sources: Vec<IpNet>,
     pub(super) internal_clients: Option<PeerAllowlist>,
 }
@@ -94,6 +120,11 @@ impl AllowlistPlan {
             deny_status: config.deny_status,
             default_credentials: config.default_credentials.clone(),
             max_target_bytes: config.max_target_bytes,
+            method_override: config.method_override,
+            credential_bodies: CredentialBodies::compile(
+                &root.key("credential_bodies"),
+                &config.credential_bodies,
+            )?,
             hosts: VirtualHosts::build(&vpath, compiled)?,
         })
     }
@@ -153,11 +184,25 @@ fn compile_host(
         .as_ref()
         .map(|c| PeerAllowlist::compile(&path.key("internal_clients"), c))
         .transpose()?;
+    let routing = RoutingModel::compile(
+        &path.key("product_routing"),
+        vh.product_routing.as_ref().map(|r| &r.0),
+    )?;
+    let roots = tails::context_roots(
+        allow_paths.iter().map(String::as_str),
+        vh.deny.iter().map(String::as_str),
+        routing.context_roots(),
+    );
     Ok(HostPlan {
         allow,
         allow_methods: vh.allow.iter().map(|r| r.methods.clone()).collect(),
-        any_method_limits: vh.allow.iter().any(|r| r.methods.is_some()),
+        allow_tails: allow_paths.iter().map(|p| Tail::of(p)).collect(),
+        allow_patterns: allow_paths.clone(),
+        roots,
         deny,
+        deny_patterns: vh.deny.clone(),
+        routing,
+        field: path.to_string(),
         internal_sources,
         internal_clients,
     })

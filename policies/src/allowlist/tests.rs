@@ -186,10 +186,13 @@ const LEGITIMATE: &[(&str, &str)] = &[
         "/oauth2/authorize?response_type=code&client_id=abc&redirect_uri=https%3A%2F%2Fapp%2Fcb",
     ),
     ("GET", "/oauth2/jwks"),
-    ("POST", "/oauth2/introspect"),
     ("GET", "/oauth2/userinfo"),
     ("POST", "/oauth2/revoke"),
     ("GET", "/oauth2/token/.well-known/openid-configuration"),
+    (
+        "GET",
+        "/oauth2/oidcdiscovery/.well-known/openid-configuration",
+    ),
     ("GET", "/oidc/logout?id_token_hint=x"),
     ("GET", "/oidc/checksession"),
     ("POST", "/commonauth"),
@@ -230,8 +233,8 @@ fn unlisted_paths_are_denied_by_default() {
     let plan = is_preset();
     for target in [
         "/",
-        "/scim2/Users",
-        "/api/identity/oauth2/dcr/v1.1/register",
+        "/scim2/ServiceProviderConfig",
+        "/o/0a1b/oauth2/token",
         "/OAUTH2/token",
         "/portal",
     ] {
@@ -381,7 +384,14 @@ fn methods_limit_allow_rules() {
         reason: DenyReason::MethodNotAllowed,
     };
     assert_eq!(d("GET", "/token", "api.example.com"), not_allowed);
-    assert_eq!(d("post", "/token", "api.example.com"), not_allowed);
+    // The back end reads methods case-insensitively: a method not in upper case is refused.
+    assert_eq!(
+        d("post", "/token", "api.example.com"),
+        Decision::Deny {
+            status: 400,
+            reason: DenyReason::InvalidMethod
+        }
+    );
 }
 
 #[test]
@@ -391,24 +401,30 @@ fn unknown_or_malformed_host_is_denied() {
         status: 404,
         reason: DenyReason::UnknownHost,
     };
-    for host in [
-        "evil.example",
-        "",
-        "is.example.com@evil",
-        "is.example.com:x",
+    let invalid = Decision::Deny {
+        status: 400,
+        reason: DenyReason::InvalidHost,
+    };
+    // (name, host, decision): an unknown host gets the deny status; a missing or invalid one is
+    // a 400 (RFC 9112 §3.2).
+    for (name, host, want) in [
+        ("unknown", "evil.example", &unknown),
+        ("empty", "", &invalid),
+        ("userinfo", "is.example.com@evil", &invalid),
+        ("bad port", "is.example.com:x", &invalid),
     ] {
         let d = plan.decide(
             &RequestHead::new(&head("GET", b"/oauth2/jwks", host)),
             &external(),
         );
-        assert_eq!(d, unknown, "{host:?}");
+        assert_eq!(d, *want, "row `{name}`: {host:?}");
     }
     let d = plan.decide(
         &RequestHead::new(&head("GET", b"/oauth2/jwks", "IS.Example.com.:443")),
         &external(),
     );
     assert_eq!(d, Decision::Allow(AllowReason::Allowlisted));
-    // An absolute-form target's authority wins over the Host header (RFC 9112 §3.2.2).
+    // An absolute-form target's authority that differs from Host: a back end may read either.
     let d = plan.decide(
         &RequestHead::new(&head(
             "GET",
@@ -417,7 +433,16 @@ fn unknown_or_malformed_host_is_denied() {
         )),
         &external(),
     );
-    assert_eq!(d, unknown);
+    assert_eq!(d, invalid);
+    let d = plan.decide(
+        &RequestHead::new(&head(
+            "GET",
+            b"http://is.example.com/oauth2/jwks",
+            "is.example.com",
+        )),
+        &external(),
+    );
+    assert_eq!(d, Decision::Allow(AllowReason::Allowlisted));
 }
 
 #[test]
