@@ -11,6 +11,12 @@ pub(crate) const SERVER_NAME: &str = "WSO2 Carbon Server";
 pub(crate) const X_MOCK_UPSTREAM: HeaderName = HeaderName::from_static("x-mock-upstream");
 /// The request target exactly as the mock received it.
 pub(crate) const X_MOCK_PATH: HeaderName = HeaderName::from_static("x-mock-path");
+/// Where WSO2 would land the request: `<webapp> <path>`, or `- -` when Tomcat refuses it.
+pub(crate) const X_MOCK_DISPATCH: HeaderName = HeaderName::from_static("x-mock-dispatch");
+/// The tenant a tenant- or organisation-qualified request was asked under.
+pub(crate) const X_MOCK_TENANT: HeaderName = HeaderName::from_static("x-mock-tenant");
+/// `true` when the landing is an admin surface, else `false`.
+pub(crate) const X_MOCK_ADMIN: HeaderName = HeaderName::from_static("x-mock-admin");
 
 /// A status, headers in order (duplicates kept) and a body.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::HeaderValue;
+use hyper::header::{HeaderMap, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -20,9 +20,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use mock_wso2::dispatch::{Dispatch, dispatch};
+
 use crate::mock_reply::{self, X_MOCK_REPLY};
 use crate::pages::{self, Context};
-use crate::reply::{Reply, escape};
+use crate::reply::{Reply, X_MOCK_ADMIN, X_MOCK_DISPATCH, X_MOCK_TENANT, escape, header_value};
 use crate::routes::route;
 
 /// How long a TLS handshake may take.
@@ -128,12 +130,19 @@ async fn handle(node: &Node, req: Request<Incoming>) -> Response<Full<Bytes>> {
     response
 }
 
-/// The answer to a request, from its head alone.
+/// The answer to a request, from its head alone: the `x-mock-reply` override if there is one,
+/// else 400 if Tomcat would refuse the target, else the route's answer; every answer carries where
+/// WSO2 would land the request (`x-mock-dispatch`, `x-mock-tenant`, `x-mock-admin`).
 pub(crate) fn respond(node: &Node, parts: &Parts, target: &str) -> Response<Full<Bytes>> {
+    let landing = dispatch(target);
     let mut overrides = parts.headers.get_all(X_MOCK_REPLY).iter();
     let reply = match (overrides.next(), overrides.next()) {
         (Some(_), Some(_)) => bad_request("more than one x-mock-reply header".into()),
         (Some(value), None) => mock_reply::decode(value.as_bytes()).unwrap_or_else(bad_request),
+        (None, _) if landing.is_err() => {
+            let reason = landing.as_ref().err().map_or("", String::as_str);
+            bad_request(format!("refused as Tomcat would: {reason}"))
+        }
         (None, _) => {
             let cx = Context {
                 node: &node.name,
@@ -145,7 +154,41 @@ pub(crate) fn respond(node: &Node, parts: &Parts, target: &str) -> Response<Full
             })
         }
     };
-    reply.finish(&node.header, target.as_bytes())
+    let mut response = reply.finish(&node.header, target.as_bytes());
+    landing_headers(response.headers_mut(), landing.as_ref().ok());
+    response
+}
+
+/// Sets `x-mock-dispatch`, `x-mock-admin` and (for a tenant) `x-mock-tenant`, replacing any the
+/// reply set; `None` is a target Tomcat refuses.
+fn landing_headers(headers: &mut HeaderMap, landing: Option<&Dispatch>) {
+    headers.remove(X_MOCK_TENANT);
+    let Some(d) = landing else {
+        headers.insert(X_MOCK_DISPATCH, HeaderValue::from_static("- -"));
+        headers.insert(X_MOCK_ADMIN, HeaderValue::from_static("false"));
+        return;
+    };
+    let value = format!("{} {}", d.webapp, encode_path(&d.path));
+    headers.insert(X_MOCK_DISPATCH, header_value(value.as_bytes()));
+    if let Some(tenant) = &d.tenant {
+        headers.insert(X_MOCK_TENANT, header_value(tenant.as_bytes()));
+    }
+    let admin = if d.admin { "true" } else { "false" };
+    headers.insert(X_MOCK_ADMIN, HeaderValue::from_static(admin));
+}
+
+/// A decoded path as a header value: `%`, space, controls and non-ASCII bytes percent-encoded
+/// (upper-case hex), so the value is one token of visible ASCII that decodes back to the path.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_graphic() && b != b'%' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn bad_request(reason: String) -> Reply {
@@ -216,6 +259,30 @@ mod tests {
         assert_eq!(resp.headers()["server"], "x");
         assert_eq!(resp.headers()["x-mock-upstream"], "n1");
         assert_eq!(resp.headers()["x-mock-path"], "/carbon/");
+    }
+
+    #[test]
+    fn every_answer_carries_the_landing() {
+        let p = parts("GET", "/t/a.com/commonauth", &[]);
+        let resp = respond(&node(), &p, "/t/a.com/commonauth");
+        assert_eq!(resp.status(), 302);
+        assert_eq!(resp.headers()["x-mock-dispatch"], "/ /commonauth");
+        assert_eq!(resp.headers()["x-mock-tenant"], "a.com");
+        assert_eq!(resp.headers()["x-mock-admin"], "false");
+
+        let p = parts("GET", "/a/%2e%2e/%2e%2e/carbon", &[]);
+        let resp = respond(&node(), &p, "/a/%2e%2e/%2e%2e/carbon");
+        assert_eq!(resp.status(), 400);
+        assert_eq!(resp.headers()["x-mock-dispatch"], "- -");
+        assert_eq!(resp.headers()["x-mock-admin"], "false");
+        assert!(!resp.headers().contains_key("x-mock-tenant"));
+        assert_eq!(resp.headers()["x-mock-path"], "/a/%2e%2e/%2e%2e/carbon");
+    }
+
+    #[test]
+    fn landing_paths_are_encoded_for_the_header() {
+        assert_eq!(encode_path("/a b%c/\u{e9}\n"), "/a%20b%25c/%C3%A9%0A");
+        assert_eq!(encode_path("/x;y=1"), "/x;y=1");
     }
 
     #[test]

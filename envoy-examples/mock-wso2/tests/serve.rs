@@ -30,6 +30,11 @@ fn assert_mock_headers(resp: &Resp, target: &str) {
     assert_eq!(resp.one("server"), "WSO2 Carbon Server");
     assert_eq!(resp.one("x-mock-upstream"), "it");
     assert_eq!(resp.one("x-mock-path"), target);
+    resp.one("x-mock-dispatch");
+    assert!(
+        ["true", "false"].contains(&resp.one("x-mock-admin")),
+        "{resp:?}"
+    );
     for name in [
         "cache-control",
         "pragma",
@@ -54,7 +59,7 @@ fn every_listener_serves_the_routes_and_raw_targets_reach_the_catch_all() {
     }
     let targets = [
         "/a;x=1/b",
-        "/%2e%2e/",
+        "/a/%2e%2e/",
         "//x",
         "/%63arbon/admin/login.jsp",
         "/t//carbon/?q=%2F",
@@ -66,6 +71,77 @@ fn every_listener_serves_the_routes_and_raw_targets_reach_the_catch_all() {
         assert_mock_headers(&resp, target);
         assert!(resp.one("content-type").starts_with("text/plain"));
     }
+}
+
+#[test]
+fn every_answer_says_where_wso2_would_land_the_request() {
+    let mock = plain_mock();
+    // (target, status, x-mock-dispatch, x-mock-tenant, x-mock-admin)
+    let cases = [
+        (
+            "/t/abc.com/api/users/v1/me/x/api/server/v1/applications",
+            200,
+            "/api /server/v1/applications",
+            Some("abc.com"),
+            "true",
+        ),
+        (
+            "/t/abc.com/commonauth;jsessionid=1",
+            200,
+            "/ /commonauth",
+            Some("abc.com"),
+            "false",
+        ),
+        (
+            "/oauth2/..;/carbon/admin",
+            200,
+            "/carbon /admin",
+            None,
+            "true",
+        ),
+        (
+            "/o/api/server/v1/applications?x=1",
+            200,
+            "/api /server/v1/applications",
+            Some("carbon.super"),
+            "true",
+        ),
+        (
+            "/carbon/admin/login.jsp",
+            200,
+            "/carbon /admin/login.jsp",
+            None,
+            "true",
+        ),
+        // Decoded `%` and space are percent-encoded again in the header.
+        ("/x/%25%20y", 200, "/ /x/%25%20y", None, "false"),
+        // Tomcat refuses these: 400 from the mock, no landing.
+        ("/%2e%2e/services", 400, "- -", None, "false"),
+        ("/api%2Fserver/v1", 400, "- -", None, "false"),
+    ];
+    for (target, status, landing, tenant, admin) in cases {
+        let resp = get(mock.addrs[0], target, "");
+        assert_eq!(resp.status, status, "{target}: {resp:?}");
+        assert_mock_headers(&resp, target);
+        assert_eq!(resp.one("x-mock-dispatch"), landing, "{target}");
+        assert_eq!(resp.one("x-mock-admin"), admin, "{target}");
+        let got_tenant = resp.all("x-mock-tenant").first().map(|v| utf8(v));
+        assert_eq!(got_tenant, tenant, "{target}");
+    }
+
+    // The override answers as it says, and still carries the landing (replacing any it sets).
+    let spec = r#"{"status":204,"headers":[["x-mock-tenant","evil"],["x-mock-admin","x"]]}"#;
+    let header = format!("x-mock-reply: {}\r\n", URL_SAFE_NO_PAD.encode(spec));
+    let resp = get(mock.addrs[1], "/t/abc.com/oauth2/token", &header);
+    assert_eq!(resp.status, 204);
+    assert_eq!(resp.one("x-mock-dispatch"), "/oauth2 /token");
+    assert_eq!(resp.one("x-mock-tenant"), "abc.com");
+    assert_eq!(resp.one("x-mock-admin"), "false");
+    let resp = get(mock.addrs[1], "/%2e%2e/", &header);
+    assert_eq!(resp.status, 204);
+    assert_eq!(resp.one("x-mock-dispatch"), "- -");
+    assert!(resp.all("x-mock-tenant").is_empty(), "{resp:?}");
+    assert_eq!(resp.one("x-mock-admin"), "false");
 }
 
 #[test]
@@ -173,7 +249,7 @@ fn logs_one_line_per_request_and_exits_cleanly_on_sigterm() {
     get(mock.addrs[1], "/oauth2/token", "");
     assert_eq!(
         mock.next_line(),
-        "mock-wso2 node=it method=GET target=/%2e%2e/ status=200"
+        "mock-wso2 node=it method=GET target=/%2e%2e/ status=400"
     );
     assert_eq!(
         mock.next_line(),
