@@ -52,6 +52,13 @@ pub(crate) enum Cmd {
         /// The filter it is for.
         #[arg(long, default_value = "context-allowlist")]
         filter: String,
+        /// context-allowlist: also decide about this request (`'GET /t/a.com/oauth2/token'`) and
+        /// print every landing of the product's routing model and the one that decided.
+        #[arg(long, value_name = "'METHOD TARGET'")]
+        request: Option<String>,
+        /// The request's host (with `--request`).
+        #[arg(long, default_value = "localhost")]
+        host: String,
     },
     /// OCI images of the filters (tools/oci): `build [--variant compat|oci]` into
     /// target/oci/<filter>/, `push REGISTRY/PREFIX:TAG [--plain-http] [--ca-cert PEM]`,

@@ -39,7 +39,16 @@ fn main() -> std::process::ExitCode {
         Cmd::Down => down::down(),
         Cmd::Demo => demo::demo(),
         Cmd::Test { no_e2e, only } => test::test(no_e2e, only.as_deref()),
-        Cmd::CheckConfig { file, filter } => check_config::check_config(&file, &filter),
+        Cmd::CheckConfig {
+            file,
+            filter,
+            request,
+            host,
+        } => check_config::check_config(&file, &filter)
+            .and_then(|()| match request {
+                Some(r) => check_config::explain(&file, &filter, &r, &host),
+                None => Ok(()),
+            }),
         Cmd::Examples { check } => examples::examples(check),
         Cmd::Oci { args } => oci::oci(&args),
         Cmd::Istio { args } => oci::istio(&args),

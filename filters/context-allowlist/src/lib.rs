@@ -11,7 +11,7 @@
 use std::rc::Rc;
 
 use filter_shim::{HostAttributes, headers, log, metrics::Counters, reply};
-use policies::allowlist::{AllowlistPlan, Decision, DenyReason, Mode};
+use policies::allowlist::{AllowReason, AllowlistPlan, Decision, DenyReason, Mode};
 use policies::logline::{self, LoggedDecision};
 use policies::request::RequestHead;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
@@ -64,6 +64,7 @@ impl RootContext for AllowlistRoot {
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
         Some(Box::new(AllowlistHttp {
             shared: self.shared.clone(),
+            pending: None,
         }))
     }
 
@@ -76,16 +77,96 @@ impl RootContext for AllowlistRoot {
 struct AllowlistHttp {
     /// `None` when no configuration was accepted: every request is refused (fail closed).
     shared: Option<Rc<Shared>>,
+    /// A login form body being buffered after [`Decision::InspectBody`].
+    pending: Option<Pending>,
+}
+
+/// What the body phase needs of the request head: the bound and the log fields.
+struct Pending {
+    request_id: String,
+    max_bytes: usize,
+    target: Vec<u8>,
+    authority: Vec<u8>,
+    method: Vec<u8>,
 }
 
 impl Context for AllowlistHttp {}
 
+impl AllowlistHttp {
+    /// Counts, logs and applies a denial: a local response, or (shadow mode) nothing.
+    fn refuse(shared: &Shared, pending: &Pending, status: u16, reason: DenyReason, why: &[(&str, &[u8])]) -> Action {
+        let shadow = shared.plan.mode() == Mode::Shadow;
+        let logged = if shadow {
+            LoggedDecision::ShadowDeny
+        } else {
+            LoggedDecision::Deny
+        };
+        let mut extra: Vec<(&str, &[u8])> = vec![
+            ("host", pending.authority.as_slice()),
+            ("method", pending.method.as_slice()),
+        ];
+        if let Some(d) = reason.detail() {
+            extra.push(("detail", d.as_bytes()));
+        }
+        extra.extend_from_slice(why);
+        log::info(&logline::line(
+            FILTER,
+            &pending.request_id,
+            logged,
+            reason.as_str(),
+            &pending.target,
+            &extra,
+        ));
+        if shadow {
+            shared
+                .counters
+                .inc(&format!("shadow_denied.{}", reason.as_str()));
+            return Action::Continue;
+        }
+        shared.counters.inc(&format!("denied.{}", reason.as_str()));
+        reply::send(status, &pending.request_id, &[]);
+        Action::Pause
+    }
+
+    fn allow(shared: &Shared, pending: &Pending, reason: AllowReason) -> Action {
+        shared.counters.inc(&format!("allowed.{}", reason.as_str()));
+        if log::enabled(LogLevel::Debug) {
+            log::debug(&logline::line(
+                FILTER,
+                &pending.request_id,
+                LoggedDecision::Allow,
+                reason.as_str(),
+                &pending.target,
+                &[],
+            ));
+        }
+        Action::Continue
+    }
+}
+
+/// Removes the method overrides `method_override: strip` names.
+fn strip_overrides(plan: &AllowlistPlan, head: &RequestHead<'_>) {
+    let Some(strip) = plan.override_strip(head) else {
+        return;
+    };
+    for name in strip.headers {
+        if let Err(status) = headers::remove_request(name) {
+            log::error(&format!("{FILTER}: cannot remove {name}: {status:?}"));
+        }
+    }
+    if let Some(path) = strip.path
+        && let Err(status) = headers::set_request(":path", path.as_bytes())
+    {
+        log::error(&format!("{FILTER}: cannot rewrite :path: {status:?}"));
+    }
+}
+
 impl HttpContext for AllowlistHttp {
-    fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+    fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
         let pairs = headers::request().unwrap_or_default();
         let head = RequestHead::new(&pairs);
         let request_id = filter_shim::request_id(&head);
-        let Some(shared) = &self.shared else {
+        let Some(shared) = self.shared.clone() else {
             log::error(&logline::line(
                 FILTER,
                 &request_id,
@@ -97,55 +178,80 @@ impl HttpContext for AllowlistHttp {
             reply::send(500, &request_id, &[]);
             return Action::Pause;
         };
+        let pending = Pending {
+            request_id,
+            max_bytes: 0,
+            target: head.target().to_vec(),
+            authority: head.authority().to_vec(),
+            method: head.method().to_vec(),
+        };
         match shared.plan.decide(&head, &HostAttributes) {
             Decision::Allow(reason) => {
-                shared.counters.inc(&format!("allowed.{}", reason.as_str()));
-                if log::enabled(LogLevel::Debug) {
-                    log::debug(&logline::line(
-                        FILTER,
-                        &request_id,
-                        LoggedDecision::Allow,
-                        reason.as_str(),
-                        head.target(),
-                        &[],
-                    ));
-                }
-                Action::Continue
+                strip_overrides(&shared.plan, &head);
+                Self::allow(&shared, &pending, reason)
             }
-            Decision::Deny { status, reason } => {
-                let shadow = shared.plan.mode() == Mode::Shadow;
-                let logged = if shadow {
-                    LoggedDecision::ShadowDeny
-                } else {
-                    LoggedDecision::Deny
-                };
-                let mut extra: Vec<(&str, &[u8])> =
-                    vec![("host", head.authority()), ("method", head.method())];
-                let detail = match reason {
-                    DenyReason::MalformedPath(e) => Some(e.as_str()),
-                    _ => None,
-                };
-                if let Some(d) = detail {
-                    extra.push(("detail", d.as_bytes()));
+            Decision::InspectBody { max_bytes } => {
+                strip_overrides(&shared.plan, &head);
+                if end_of_stream {
+                    return Self::allow(&shared, &pending, AllowReason::Allowlisted);
                 }
-                log::info(&logline::line(
-                    FILTER,
-                    &request_id,
-                    logged,
-                    reason.as_str(),
-                    head.target(),
-                    &extra,
-                ));
-                if shadow {
-                    shared
-                        .counters
-                        .inc(&format!("shadow_denied.{}", reason.as_str()));
-                    return Action::Continue;
-                }
-                shared.counters.inc(&format!("denied.{}", reason.as_str()));
-                reply::send(status, &request_id, &[]);
+                self.pending = Some(Pending { max_bytes, ..pending });
                 Action::Pause
             }
+            Decision::Deny { status, reason } => {
+                // Why: the layer of the product's routing that decided, and where it landed.
+                let (_, why) = shared.plan.explain(&head, &HostAttributes);
+                let layer = why.decided_by.map(|l| l.as_str().as_bytes().to_vec());
+                let landed = why.landed.map(String::into_bytes);
+                let mut fields: Vec<(&str, &[u8])> = Vec::new();
+                if let Some(l) = &layer {
+                    fields.push(("layer", l));
+                }
+                if let Some(l) = &landed {
+                    fields.push(("landed", l));
+                }
+                Self::refuse(&shared, &pending, status, reason, &fields)
+            }
         }
+    }
+
+    fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        // Keep buffering (StopIterationAndBuffer) until the body is whole or over the bound.
+        if !end_of_stream && self.pending.as_ref().is_some_and(|p| body_size <= p.max_bytes) {
+            return Action::Pause;
+        }
+        self.judge_body(body_size)
+    }
+
+    fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
+        // Trailers end the body: judge what was buffered, or it would go on unread.
+        let size = if self.pending.is_some() {
+            headers::request_body(usize::MAX).map_or(0, |b| b.len())
+        } else {
+            0
+        };
+        self.judge_body(size)
+    }
+}
+
+impl AllowlistHttp {
+    /// Decides about the buffered login form (`body_size` bytes so far), once.
+    fn judge_body(&mut self, body_size: usize) -> Action {
+        let (Some(shared), Some(pending)) = (self.shared.clone(), self.pending.as_ref()) else {
+            return Action::Continue;
+        };
+        let body = match headers::request_body(body_size.min(pending.max_bytes.saturating_add(1))) {
+            Ok(b) => b,
+            Err(status) => {
+                log::error(&format!("{FILTER}: cannot read the request body: {status:?}"));
+                return Self::refuse(&shared, pending, 400, DenyReason::MalformedParameters, &[]);
+            }
+        };
+        let action = match shared.plan.decide_body(&body) {
+            Decision::Deny { status, reason } => Self::refuse(&shared, pending, status, reason, &[("phase", b"body")]),
+            _ => Self::allow(&shared, pending, AllowReason::Allowlisted),
+        };
+        self.pending = None;
+        action
     }
 }

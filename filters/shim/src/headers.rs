@@ -58,3 +58,29 @@ pub fn replace_response(pairs: &[(String, Vec<u8>)]) -> Result<(), Status> {
         .collect();
     hostcalls::set_map_bytes(MapType::HttpResponseHeaders, map)
 }
+
+/// Removes request header `name` (Proxy-Wasm `remove_header_map_value`), for a filter that
+/// strips what a back end must not see.
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn remove_request(name: &str) -> Result<(), Status> {
+    hostcalls::remove_map_value(MapType::HttpRequestHeaders, name)
+}
+
+/// Replaces request header `name` (or pseudo-header, such as `:path`) with `value`.
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn set_request(name: &str, value: &[u8]) -> Result<(), Status> {
+    hostcalls::set_map_value_bytes(MapType::HttpRequestHeaders, name, Some(value))
+}
+
+/// The first `max` bytes of the request body the host has buffered so far (Proxy-Wasm
+/// `get_buffer_bytes(HttpRequestBody)`); empty when there is none.
+///
+/// # Errors
+/// The host's status when it refuses the call.
+pub fn request_body(max: usize) -> Result<Vec<u8>, Status> {
+    Ok(hostcalls::get_buffer(proxy_wasm::types::BufferType::HttpRequestBody, 0, max)?.unwrap_or_default())
+}

@@ -13,6 +13,7 @@ pub fn body_for(status: u16) -> &'static str {
         403 => "Forbidden\n",
         404 => "Not Found\n",
         405 => "Method Not Allowed\n",
+        413 => "Content Too Large\n",
         414 => "URI Too Long\n",
         421 => "Misdirected Request\n",
         500 => "Internal Server Error\n",
