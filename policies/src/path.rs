@@ -74,6 +74,10 @@ pub enum PathError {
     /// A code point that reads as a URL delimiter, a dot or an ASCII letter after Unicode
     /// compatibility normalisation (NFKC) or a confusables fold (fullwidth `／`, `∕`, `․`).
     Confusable,
+    /// A path the product's own request dispatcher would refuse (a dispatch path above the root,
+    /// an encoded dot segment, a tenant or organisation segment that is a dot segment): the
+    /// product errors, and the gateway cannot say where the request would go.
+    DispatchRefused,
 }
 
 impl PathError {
@@ -103,6 +107,7 @@ impl PathError {
             Self::DoubleEncoding => "double_encoding",
             Self::InvalidUtf8 => "invalid_utf8",
             Self::Confusable => "confusable_character",
+            Self::DispatchRefused => "dispatch_refused",
         }
     }
 }

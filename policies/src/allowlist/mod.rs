@@ -27,7 +27,7 @@
 
 pub mod body;
 mod config;
-mod credentials;
+pub mod credentials;
 mod decide;
 mod decision;
 mod explain;

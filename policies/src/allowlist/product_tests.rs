@@ -165,7 +165,7 @@ const ROUTING: &[(&str, &str, Decision, Layer, &str)] = &[
     ),
     (
         "dot segments to the server API",
-        "/t/abc.com/oauth2/token/../../api/server/v1/applications",
+        "/t/abc.com/api/users/v1/me/../../../server/v1/applications",
         DENY_RULE,
         Layer::Tomcat,
         "/t/abc.com/api/server/v1/applications",
@@ -262,6 +262,19 @@ const ROUTING: &[(&str, &str, Decision, Layer, &str)] = &[
         "/t/a/Xwell-known/openid-configuration",
     ),
 ];
+
+#[test]
+fn the_dispatcher_reading_reaches_root_servlets_too() {
+    // The valve's servlet dispatch keeps `%73ervices` past the dispatcher's dot removal.
+    let target = "/t/abc.com/oidc/../%73ervices/RemoteUserStoreManagerService/%2e%2e/../%6fidc/x";
+    let h = request("GET", target, &[]);
+    let (got, why) = plan().explain(&RequestHead::new(&h), &external());
+    assert_eq!(got, DENY_RULE);
+    assert_eq!(
+        why.landed.as_deref(),
+        Some("/t/abc.com/services/RemoteUserStoreManagerService/oidc/x")
+    );
+}
 
 #[test]
 fn routing_bypasses_are_denied_where_they_land() {

@@ -43,10 +43,38 @@ pub(super) fn tail_is_clean(path: &str, tail: Tail, roots: &[String]) -> bool {
     let segments: Vec<&str> = path.split('/').skip(1).skip(skip).collect();
     let last = segments.len().saturating_sub(1);
     segments.iter().enumerate().all(|(i, segment)| {
-        let lower = segment.to_ascii_lowercase();
+        // Raw landings keep their escapes: `%69ntrospect` is `introspect` to the back end.
+        let lower = percent_decoded(segment).to_ascii_lowercase();
         let qualifier = (lower == "t" || lower == "o") && i < last;
         !qualifier && lower != "api" && !roots.contains(&lower)
     })
+}
+
+/// `segment` with its `%XX` escapes decoded (lossy UTF-8; a stray `%` kept).
+fn percent_decoded(segment: &str) -> String {
+    if !segment.contains('%') {
+        return segment.to_owned();
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The context roots of a virtual host: the first segment of every allow glob (after a

@@ -28,8 +28,9 @@
 //!
 //! Either valve may run for a `/o/` URI (it depends on the organisation's root tenant, which
 //! the gateway cannot see), so both readings are landings. The request dispatcher
-//! (`ApplicationContext.getRequestDispatcher`) strips parameters, decodes and normalises the
-//! dispatch path: [`crate::path::normalize_path`] does the same. A landing is written
+//! (`ApplicationContext.getRequestDispatcher`) strips parameters, removes dot segments from the
+//! still-encoded path and only then decodes it ([`dispatcher_path`]): the opposite order of the
+//! connector's. A landing is written
 //! tenant-qualified, `/t/{tenant}{webapp}{dispatch path}` (or `/o/{org}…`), the URI a direct
 //! request for the same resource has, so the allowlist judges it like one.
 
@@ -227,6 +228,10 @@ impl TenantValve {
     /// A [`PathError`] when a dispatch path cannot be normalised or does not start with `/`
     /// (the product's dispatcher throws: the request errors, and the gateway refuses it).
     pub fn landings(&self, raw: &str, out: &mut Vec<Landing>) -> Result<(), PathError> {
+        // Every pattern of both valves is anchored at `^/t/` or `^/o/`.
+        if !raw.starts_with("/t/") && !raw.starts_with("/o/") {
+            return Ok(());
+        }
         if raw.starts_with("/o/") {
             // Under the super tenant: the tenant valve reads it as /t/carbon.super/...
             let as_super = raw.replace("/o/", &format!("/t/{SUPER_TENANT}/"));
@@ -280,10 +285,10 @@ impl TenantValve {
             return Ok(None);
         };
         let tenant = segment_after(uri, "/t/");
-        let prefix = match &chosen.org_id {
-            Some(org) => format!("/t/{tenant}/o/{org}"),
-            None => format!("/t/{tenant}"),
-        };
+        let mut prefix = vec![("/t/", tenant)];
+        if let Some(org) = &chosen.org_id {
+            prefix.push(("/o/", org.as_str()));
+        }
         let (kind, dispatch) = if chosen.webapp {
             let mut dispatch = format!("/{}", chosen.strip.replace_all(uri, ""));
             if !uri.starts_with("/o/") && uri.contains("/o/") && !self.org_in_tenant.is_match(uri) {
@@ -318,15 +323,14 @@ impl TenantValve {
             return Ok(None);
         };
         let org = segment_after(uri, "/o/");
-        let prefix = format!("/o/{org}");
         let (kind, dispatch) = if o.webapp {
             let gone = format!("/o/{org}{}", o.context);
             ("webapp", format!("/{}", uri.replace(&gone, "")))
         } else {
-            let dispatch = uri.replace("//", "").replace(&prefix, "");
+            let dispatch = uri.replace("//", "").replace(&format!("/o/{org}"), "");
             ("servlet", dispatch)
         };
-        landing(&prefix, kind, &o.context, o.webapp, &dispatch).map(Some)
+        landing(&[("/o/", org)], kind, &o.context, o.webapp, &dispatch).map(Some)
     }
 }
 
@@ -383,25 +387,93 @@ fn segment_after<'a>(uri: &'a str, marker: &str) -> &'a str {
 }
 
 /// The landing `{prefix}{webapp context}{dispatch}` (servlets: `{prefix}{dispatch}`), with the
-/// dispatch path normalised as the request dispatcher does.
+/// dispatch path as the request dispatcher reads it ([`dispatcher_path`]) and the prefix's tenant
+/// and organisation segments each one real segment ([`qualifier_segment`]).
 fn landing(
-    prefix: &str,
+    prefix: &[(&str, &str)],
     kind: &str,
     context: &str,
     webapp: bool,
     dispatch: &str,
 ) -> Result<Landing, PathError> {
-    // `getRequestDispatcher` refuses a path that does not start with `/`.
-    let dispatched = normalize_path(dispatch.as_bytes())?;
+    let dispatched = dispatcher_path(dispatch)?;
+    let mut head = String::new();
+    for (marker, segment) in prefix {
+        head.push_str(marker);
+        head.push_str(&qualifier_segment(segment)?);
+    }
     let base = if webapp {
         context.trim_end_matches('/')
     } else {
         ""
     };
-    let path = normalize_path(format!("{prefix}{base}{dispatched}").as_bytes())?;
+    let path = normalize_path(format!("{head}{base}{dispatched}").as_bytes())?;
     Ok(Landing {
         layer: Layer::TenantValve,
         path,
         detail: Some(format!("{kind} {context} dispatch {dispatch}")),
     })
+}
+
+/// The path `ApplicationContext.getRequestDispatcher(path)` (Tomcat 9 and 10) dispatches to:
+/// path parameters stripped, then `RequestUtil.normalize` on the **still-encoded** path (`//`
+/// merged, `.` and `..` removed; above the root there is no dispatcher), then percent-decoded;
+/// a decoded path that would normalise differently (an encoded dot segment such as `%2e`) gets no
+/// dispatcher either. So `/%69ntrospect/%2e/..` is `/introspect` to the dispatcher, where a
+/// decode-first reading sees `/`.
+///
+/// # Errors
+/// [`PathError::DispatchRefused`] where the dispatcher gives none (the product answers 500), and
+/// the errors of [`normalize_path`] for what it refuses in the decoded path.
+fn dispatcher_path(dispatch: &str) -> Result<String, PathError> {
+    if !dispatch.starts_with('/') {
+        return Err(PathError::DispatchRefused);
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    let mut trailing = false;
+    for raw in dispatch.split('/').skip(1) {
+        let segment = raw.split(';').next().unwrap_or_default();
+        // `RequestUtil.normalize` keeps a written trailing `/` but not the one it adds to
+        // resolve a final `.` or `..` (`/a/b/..` is `/a`).
+        trailing = segment.is_empty();
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if kept.pop().is_none() {
+                    return Err(PathError::DispatchRefused);
+                }
+            }
+            s => kept.push(s),
+        }
+    }
+    // Decoded, a surviving `%2e` would be a dot segment: `RequestUtil.normalize` would change
+    // the decoded path, so the dispatcher refuses it.
+    if kept.iter().any(|s| is_encoded_dot_segment(s)) {
+        return Err(PathError::DispatchRefused);
+    }
+    let mut joined = format!("/{}", kept.join("/"));
+    if trailing && !kept.is_empty() {
+        joined.push('/');
+    }
+    normalize_path(joined.as_bytes())
+}
+
+/// `%2e`, `%2e%2e`, `.%2e`, `%2e.` in any case: a segment that decodes to `.` or `..`.
+fn is_encoded_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    let rest = lower.replace("%2e", ".");
+    rest != lower && (rest == "." || rest == "..")
+}
+
+/// A tenant domain or organisation id from the raw URI, as one canonical segment.
+///
+/// # Errors
+/// [`PathError::DispatchRefused`] for one that is empty or a dot segment (`.`, `%2e`): the
+/// product refuses such a tenant (404); read as a path it would shift every later segment.
+fn qualifier_segment(raw: &str) -> Result<String, PathError> {
+    let canonical = normalize_path(format!("/{raw}").as_bytes())?;
+    match canonical.strip_prefix('/') {
+        Some(segment) if !segment.is_empty() && !segment.contains('/') => Ok(segment.to_owned()),
+        _ => Err(PathError::DispatchRefused),
+    }
 }

@@ -149,6 +149,17 @@ const VALVE: &[(&str, &str, &[&str])] = &[
         "/t/a/commonauth/x//y",
         &["/t/a/commonauth/xy"],
     ),
+    // The request dispatcher removes dot segments before it decodes: `%2e/..` pops `%2e`.
+    (
+        "dispatcher normalises before decoding",
+        "/t/abc.com/oauth2/%69ntrospect/%2e/..",
+        &["/t/abc.com/oauth2/introspect"],
+    ),
+    (
+        "dispatcher, parameters then dots",
+        "/t/abc.com/oauth2/x/y;p/..;q/token",
+        &["/t/abc.com/oauth2/x/token"],
+    ),
     // The `.` of a context is a regex: /.well-known/openid-configuration matches /Xwell-known/...
     (
         "dot in context is a regex",
@@ -234,6 +245,29 @@ fn landings_are_tomcat_valve_raw_in_that_order() {
             ),
         ]
     );
+}
+
+#[test]
+fn dispatches_the_product_refuses_are_errors() {
+    for (name, raw) in [
+        (
+            "encoded dot segment left after raw normalisation",
+            "/t/abc.com/oauth2/x/%2e%2e/carbon",
+        ),
+        ("above the root", "/t/abc.com/oauth2/../../x"),
+        (
+            "above the root, to the server API",
+            "/t/abc.com/oauth2/token/../../api/server/v1/applications",
+        ),
+        ("tenant is a dot segment", "/t/./oidc/x"),
+        ("tenant is an encoded dot segment", "/t/%2e/oidc/x"),
+    ] {
+        assert_eq!(
+            valve_landings(&model(), raw),
+            Err(PathError::DispatchRefused),
+            "row `{name}`: {raw}"
+        );
+    }
 }
 
 #[test]

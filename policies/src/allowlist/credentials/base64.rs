@@ -30,7 +30,7 @@ fn sextet(b: u8) -> Option<u32> {
 /// Decodes `input` as commons-codec does (`stop_at_pad`: the first `=` ends it) or as a decoder
 /// that skips `=` like any other byte outside the alphabet (`stop_at_pad == false`). Never fails:
 /// the output is whatever whole bytes the input's sextets make.
-pub(crate) fn decode_lenient(input: &[u8], stop_at_pad: bool) -> Vec<u8> {
+pub fn decode_lenient(input: &[u8], stop_at_pad: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len() / 4 * 3 + 2);
     let mut work: u32 = 0;
     let mut count = 0u8;
@@ -60,7 +60,7 @@ pub(crate) fn decode_lenient(input: &[u8], stop_at_pad: bool) -> Vec<u8> {
 
 /// Both readings of a Basic token: commons-codec's (stops at the first `=`) and, when the token
 /// has an `=` before its end, the reading that skips it.
-pub(crate) fn decode_variants(token: &[u8]) -> impl Iterator<Item = Vec<u8>> {
+pub fn decode_variants(token: &[u8]) -> impl Iterator<Item = Vec<u8>> {
     let first = decode_lenient(token, true);
     let pad_inside = token.iter().position(|&b| b == b'=').is_some_and(|i| {
         token

@@ -14,8 +14,8 @@
 //!   `MultitenantUtils.getTenantAwareUsername`), compared case-insensitively (user names are
 //!   case-insensitive in the default stores); the password exactly.
 
-pub(crate) mod base64;
-mod params;
+pub mod base64;
+pub mod params;
 
 use std::borrow::Cow;
 
@@ -23,11 +23,9 @@ pub use params::MalformedForm;
 
 use super::config::Credential;
 
-/// True when any `Authorization` value is Basic and carries one of `pairs`.
-pub(crate) fn in_authorization<'a>(
-    values: impl Iterator<Item = &'a [u8]>,
-    pairs: &[Credential],
-) -> bool {
+/// True when any `Authorization` value (raw bytes, in arrival order) is Basic and carries one of
+/// `pairs`.
+pub fn in_authorization<'a>(values: impl Iterator<Item = &'a [u8]>, pairs: &[Credential]) -> bool {
     if pairs.is_empty() {
         return false;
     }
@@ -47,7 +45,7 @@ pub(crate) fn in_authorization<'a>(
 /// # Errors
 /// [`MalformedForm`] when the bytes hold a `%` that does not start a valid escape: the product's
 /// parameter parser skips such a pair, another reads it; the gateway refuses the request.
-pub(crate) fn in_parameters(bytes: &[u8], pairs: &[Credential]) -> Result<bool, MalformedForm> {
+pub fn in_parameters(bytes: &[u8], pairs: &[Credential]) -> Result<bool, MalformedForm> {
     if pairs.is_empty() {
         return Ok(false);
     }

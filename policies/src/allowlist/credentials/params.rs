@@ -20,13 +20,13 @@ impl std::fmt::Display for MalformedForm {
 impl std::error::Error for MalformedForm {}
 
 /// Decoded `(name, value)` pairs, in order.
-pub(super) type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+pub type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 /// The `(name, value)` pairs of `bytes`, decoded.
 ///
 /// # Errors
 /// [`MalformedForm`] for a `%` not followed by two hex digits.
-pub(super) fn parse(bytes: &[u8]) -> Result<Pairs<'_>, MalformedForm> {
+pub fn parse(bytes: &[u8]) -> Result<Pairs<'_>, MalformedForm> {
     let mut i = 0;
     while let Some(p) = bytes
         .get(i..)
