@@ -479,13 +479,19 @@ fn connector_path(raw: &str) -> Result<String, String> {
 }
 
 /// What `ServletContext.getRequestDispatcher(path)` makes of a dispatch location: parameters
-/// stripped, normalised, decoded, normalised again.
+/// stripped, normalised while still encoded, decoded; when the decoded path would normalise
+/// differently (an encoded dot segment), Tomcat gives no dispatcher (`applicationContext.
+/// illegalDispatchPath`) and the product answers 500.
 fn dispatcher_path(location: &str) -> Result<String, String> {
     let above_root = || "the dispatch path climbs above the root with ..".to_owned();
     let normalized =
         normalize(&strip_path_params(location), Normalizer::Dispatcher).ok_or_else(above_root)?;
     let decoded = percent_decode(&normalized)?;
-    normalize(&decoded, Normalizer::Dispatcher).ok_or_else(above_root)
+    let again = normalize(&decoded, Normalizer::Dispatcher).ok_or_else(above_root)?;
+    if again != decoded {
+        return Err("the decoded dispatch path is not normalised: no dispatcher".to_owned());
+    }
+    Ok(decoded)
 }
 
 /// Removes every `;param` up to the next `/` (Tomcat parses path parameters before decoding).
@@ -871,9 +877,14 @@ mod tests {
                 Some(("/myaccount /", Some("abc.com"), false)),
             ),
             (
-                "encoded dots in a web app dispatch path are decoded",
+                "encoded dots left for the dispatcher: no dispatcher (500)",
                 t("/t/abc.com/api/users/v1/%2e%2e/%2e%2e/server/v1/x"),
-                Some(("/api /server/v1/x", Some("abc.com"), true)),
+                None,
+            ),
+            (
+                "the dispatcher removes dots before it decodes",
+                t("/t/abc.com/oauth2/%69ntrospect/%2e/.."),
+                Some(("/oauth2 /introspect", Some("abc.com"), true)),
             ),
             (
                 "encoded dots climbing above the web app: dispatcher refuses",
