@@ -94,7 +94,13 @@ impl Context for AllowlistHttp {}
 
 impl AllowlistHttp {
     /// Counts, logs and applies a denial: a local response, or (shadow mode) nothing.
-    fn refuse(shared: &Shared, pending: &Pending, status: u16, reason: DenyReason, why: &[(&str, &[u8])]) -> Action {
+    fn refuse(
+        shared: &Shared,
+        pending: &Pending,
+        status: u16,
+        reason: DenyReason,
+        why: &[(&str, &[u8])],
+    ) -> Action {
         let shadow = shared.plan.mode() == Mode::Shadow;
         let logged = if shadow {
             LoggedDecision::ShadowDeny
@@ -195,7 +201,10 @@ impl HttpContext for AllowlistHttp {
                 if end_of_stream {
                     return Self::allow(&shared, &pending, AllowReason::Allowlisted);
                 }
-                self.pending = Some(Pending { max_bytes, ..pending });
+                self.pending = Some(Pending {
+                    max_bytes,
+                    ..pending
+                });
                 Action::Pause
             }
             Decision::Deny { status, reason } => {
@@ -217,7 +226,12 @@ impl HttpContext for AllowlistHttp {
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
         // Keep buffering (StopIterationAndBuffer) until the body is whole or over the bound.
-        if !end_of_stream && self.pending.as_ref().is_some_and(|p| body_size <= p.max_bytes) {
+        if !end_of_stream
+            && self
+                .pending
+                .as_ref()
+                .is_some_and(|p| body_size <= p.max_bytes)
+        {
             return Action::Pause;
         }
         self.judge_body(body_size)
@@ -243,12 +257,16 @@ impl AllowlistHttp {
         let body = match headers::request_body(body_size.min(pending.max_bytes.saturating_add(1))) {
             Ok(b) => b,
             Err(status) => {
-                log::error(&format!("{FILTER}: cannot read the request body: {status:?}"));
+                log::error(&format!(
+                    "{FILTER}: cannot read the request body: {status:?}"
+                ));
                 return Self::refuse(&shared, pending, 400, DenyReason::MalformedParameters, &[]);
             }
         };
-        let action = match shared.plan.decide_body(&body) {
-            Decision::Deny { status, reason } => Self::refuse(&shared, pending, status, reason, &[("phase", b"body")]),
+        let action = match shared.plan.decide_body(&pending.target, &body) {
+            Decision::Deny { status, reason } => {
+                Self::refuse(&shared, pending, status, reason, &[("phase", b"body")])
+            }
             _ => Self::allow(&shared, pending, AllowReason::Allowlisted),
         };
         self.pending = None;

@@ -63,5 +63,5 @@ fuzz_target!(|data: &[u8]| {
             assert!(!admin(&landing.path), "{:?} allowed, lands on {landing:?}", String::from_utf8_lossy(target));
         }
     }
-    let _ = plan().decide_body(target);
+    let _ = plan().decide_body(target, method);
 });

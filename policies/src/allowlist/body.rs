@@ -104,6 +104,26 @@ pub(super) fn is_form(request: &RequestHead<'_>) -> bool {
     })
 }
 
+/// False when a form `Content-Type` names a charset the filter cannot read as the product does
+/// (anything but UTF-8, US-ASCII and ISO-8859-1, in which `username=admin` is the same bytes):
+/// Tomcat decodes form parameters in the declared charset, so `charset=UTF-16` would hide
+/// them from a byte-level reading.
+pub(super) fn form_charset_readable(request: &RequestHead<'_>) -> bool {
+    request.get_all("content-type").all(|v| {
+        let text = String::from_utf8_lossy(v).to_ascii_lowercase();
+        text.split(';').skip(1).all(|param| {
+            let Some((name, value)) = param.split_once('=') else {
+                return true;
+            };
+            name.trim() != "charset"
+                || matches!(
+                    value.trim().trim_matches('"'),
+                    "utf-8" | "utf8" | "us-ascii" | "iso-8859-1" | "latin1"
+                )
+        })
+    })
+}
+
 /// The declared `Content-Length`, when there is exactly one valid value.
 pub(super) fn content_length(request: &RequestHead<'_>) -> Option<usize> {
     let mut values = request.get_all("content-length");

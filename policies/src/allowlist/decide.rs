@@ -43,18 +43,24 @@ impl AllowlistPlan {
         (decision, explanation)
     }
 
-    /// Decides about a login form body after [`Decision::InspectBody`]: `body` is what was
-    /// buffered (the whole body, or the first bytes past the bound). 413 when it is longer than
-    /// the bound, 400 when its escapes are malformed, 401 when it carries a default credential
-    /// pair (`username`/`password`), otherwise allowed.
-    pub fn decide_body(&self, body: &[u8]) -> Decision {
+    /// Decides about a login form body after [`Decision::InspectBody`]: `target` is the raw
+    /// request target (`:path`, whose query the product merges with the body's parameters),
+    /// `body` what was buffered (the whole body, or the first bytes past the bound). 413 when it
+    /// is longer than the bound, 400 when its escapes are malformed, 401 when the query and the
+    /// body together carry a default credential pair (`username`/`password`), otherwise allowed.
+    pub fn decide_body(&self, target: &[u8], body: &[u8]) -> Decision {
         if body.len() > self.credential_bodies.max_bytes {
             return Decision::Deny {
                 status: 413,
                 reason: DenyReason::BodyTooLarge,
             };
         }
-        match credentials::in_parameters(body, &self.default_credentials) {
+        let query = target
+            .iter()
+            .position(|&b| b == b'?')
+            .and_then(|q| target.get(q + 1..))
+            .unwrap_or_default();
+        match credentials::in_parameters(&[query, body], &self.default_credentials) {
             Err(_) => Decision::Deny {
                 status: 400,
                 reason: DenyReason::MalformedParameters,
@@ -140,7 +146,7 @@ impl AllowlistPlan {
             return refuse(DenyReason::MethodOverride);
         }
         if let Some(query) = &target.query {
-            match credentials::in_parameters(query.as_bytes(), &self.default_credentials) {
+            match credentials::in_parameters(&[query.as_bytes()], &self.default_credentials) {
                 Err(_) => return refuse(DenyReason::MalformedParameters),
                 Ok(true) => return default_credentials,
                 Ok(false) => {}
@@ -196,6 +202,9 @@ impl AllowlistPlan {
                 .iter()
                 .any(|l| self.credential_bodies.paths.is_match(&l.path))
         {
+            if !body::form_charset_readable(request) {
+                return refuse(DenyReason::MalformedParameters);
+            }
             if body::content_length(request).is_some_and(|n| n > self.credential_bodies.max_bytes) {
                 return Decision::Deny {
                     status: 413,

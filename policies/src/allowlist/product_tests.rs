@@ -525,10 +525,29 @@ const BODIES: &[(&str, &str, Decision)] = &[
 fn form_bodies_are_judged_when_complete() {
     let plan = plan();
     for (name, body, want) in BODIES {
-        assert_eq!(plan.decide_body(body.as_bytes()), *want, "row `{name}`");
+        assert_eq!(
+            plan.decide_body(b"/commonauth", body.as_bytes()),
+            *want,
+            "row `{name}`"
+        );
     }
     let long = format!("username=admin&password=admin&pad={}", "x".repeat(8192));
-    assert_eq!(plan.decide_body(long.as_bytes()), TOO_LARGE);
+    assert_eq!(plan.decide_body(b"/commonauth", long.as_bytes()), TOO_LARGE);
+    // The product merges the query's parameters with the body's.
+    assert_eq!(
+        plan.decide_body(
+            b"/oauth2/token?username=admin",
+            b"grant_type=password&password=admin"
+        ),
+        UNAUTHORIZED
+    );
+    assert_eq!(
+        plan.decide_body(
+            b"/oauth2/token?username=alice",
+            b"grant_type=password&password=admin"
+        ),
+        ALLOWED
+    );
 }
 
 /// `(name, method, target, extra headers, decision)`.

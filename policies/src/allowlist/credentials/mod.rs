@@ -39,17 +39,23 @@ pub fn in_authorization<'a>(values: impl Iterator<Item = &'a [u8]>, pairs: &[Cre
     })
 }
 
-/// True when the parameters (a query string or a form body, `application/x-www-form-urlencoded`)
-/// carry a `username` and a `password` that make one of `pairs`.
+/// True when the parameters carry a `username` and a `password` that make one of `pairs`.
+/// `carriers` are every source of request parameters the product merges into one map
+/// (`request.getParameter`: the query string and an `application/x-www-form-urlencoded` body),
+/// so a user name in the query and a password in the body count together.
 ///
 /// # Errors
-/// [`MalformedForm`] when the bytes hold a `%` that does not start a valid escape: the product's
-/// parameter parser skips such a pair, another reads it; the gateway refuses the request.
-pub fn in_parameters(bytes: &[u8], pairs: &[Credential]) -> Result<bool, MalformedForm> {
+/// [`MalformedForm`] when a carrier holds a `%` that does not start a valid escape: the
+/// product's parameter parser skips such a pair, another reads it; the gateway refuses the
+/// request.
+pub fn in_parameters(carriers: &[&[u8]], pairs: &[Credential]) -> Result<bool, MalformedForm> {
     if pairs.is_empty() {
         return Ok(false);
     }
-    let params = params::parse(bytes)?;
+    let mut params = Vec::new();
+    for carrier in carriers {
+        params.extend(params::parse(carrier)?);
+    }
     let values = |name: &str| -> Vec<&Cow<'_, str>> {
         params
             .iter()

@@ -132,7 +132,7 @@ const PARAMETERS: &[(&str, &str, bool)] = &[
 fn parameter_carriers() {
     for (name, form, want) in PARAMETERS {
         assert_eq!(
-            in_parameters(form.as_bytes(), &admin()),
+            in_parameters(&[form.as_bytes()], &admin()),
             Ok(*want),
             "row `{name}`: {form}"
         );
@@ -142,8 +142,20 @@ fn parameter_carriers() {
 #[test]
 fn malformed_parameters_are_an_error_not_a_guess() {
     assert_eq!(
-        in_parameters(b"username=admin&password=%ZZadmin", &admin()),
+        in_parameters(&[b"username=admin&password=%ZZadmin"], &admin()),
         Err(MalformedForm)
     );
-    assert_eq!(in_parameters(b"username=admin&password=%", &[]), Ok(false));
+    assert_eq!(
+        in_parameters(&[b"username=admin&password=%"], &[]),
+        Ok(false)
+    );
+}
+
+#[test]
+fn query_and_body_count_together() {
+    let query: &[u8] = b"username=admin";
+    let body: &[u8] = b"password=admin";
+    assert_eq!(in_parameters(&[query, body], &admin()), Ok(true));
+    assert_eq!(in_parameters(&[query], &admin()), Ok(false));
+    assert_eq!(in_parameters(&[body], &admin()), Ok(false));
 }
