@@ -30,12 +30,16 @@ pub fn in_authorization<'a>(values: impl Iterator<Item = &'a [u8]>, pairs: &[Cre
         return false;
     }
     let mut values = values;
+    // A proxy joins repeated lines with `,` (RFC 9110 §5.3; Envoy does): each part counts too.
     values.any(|value| {
-        basic_tokens(value).any(|decoded| {
-            let text = String::from_utf8_lossy(&decoded);
-            text.split_once(':')
-                .is_some_and(|(user, pass)| is_default(pairs, user, pass))
-        })
+        std::iter::once(value)
+            .chain(value.split(|&b| b == b','))
+            .flat_map(basic_tokens)
+            .any(|decoded| {
+                let text = String::from_utf8_lossy(&decoded);
+                text.split_once(':')
+                    .is_some_and(|(user, pass)| is_default(pairs, user, pass))
+            })
     })
 }
 

@@ -71,6 +71,16 @@ const AUTHORIZATION: &[(&str, &str, bool)] = &[
     ("bearer scheme", "Bearer YWRtaW46YWRtaW4=", false),
     ("scheme with a suffix", "BasicX YWRtaW46YWRtaW4=", false),
     ("no token", "Basic", false),
+    (
+        "joined lines, basic second",
+        "Bearer x,basic YWRtaW46YWRtaW4",
+        true,
+    ),
+    (
+        "joined lines, basic first",
+        "Basic YWRtaW46YWRtaW4=,Bearer y",
+        true,
+    ),
 ];
 
 #[test]
