@@ -28,6 +28,41 @@ pub struct Observed {
     pub logs: Option<Vec<String>>,
     /// Metric changes during the test by name; `None` when not observable.
     pub metric_deltas: Option<BTreeMap<String, i64>>,
+    /// The callback at which the module paused the stream and never resumed it (this host).
+    pub stalled_at: Option<String>,
+    /// Where the product landed the request the upstream got; `None` when it did not reach the
+    /// upstream, or when the host cannot tell (Envoy: no `x-mock-admin` on the answer).
+    pub landing: Option<Landing>,
+}
+
+/// Where WSO2 Identity Server routes a request that reached it: the mock's `x-mock-dispatch` and
+/// `x-mock-admin` in Envoy runs, `mock_wso2::dispatch` of the upstream's `:path` in the wasmtime
+/// host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Landing {
+    /// `<webapp> <path>` (`/api /server/v1/applications`, `/ /commonauth`); `- -` when Tomcat
+    /// itself refuses the request, followed by the reason when known.
+    pub dispatch: String,
+    /// Whether that landing is an administrative surface.
+    pub admin: bool,
+}
+
+impl Landing {
+    /// The landing `mock_wso2::dispatch` computes for the request target `path` (a refusal by
+    /// Tomcat is `- -`, not an admin surface).
+    #[cfg(feature = "wasmtime-host")]
+    pub fn of_target(path: &str) -> Landing {
+        match mock_wso2::dispatch::dispatch(path) {
+            Ok(d) => Landing {
+                dispatch: format!("{} {}", d.webapp, d.path),
+                admin: d.admin,
+            },
+            Err(reason) => Landing {
+                dispatch: format!("- - (Tomcat refuses it: {reason})"),
+                admin: false,
+            },
+        }
+    }
 }
 
 /// The result of checking one test in one host.
@@ -37,6 +72,10 @@ pub struct Verdict {
     pub failures: Vec<String>,
     /// Expectations this host could not observe.
     pub unobservable: Vec<String>,
+    /// Set when the test expects `admin_reached: false` and the request landed on an admin
+    /// surface (or reached the upstream where the landing cannot be told): the failure, also in
+    /// `failures`. No expected difference may excuse it.
+    pub admin_landing: Option<String>,
 }
 
 impl Verdict {
@@ -71,7 +110,46 @@ pub fn check(expect: &Expect, obs: &Observed) -> Verdict {
     }
     logs(&expect.log, obs, &mut v);
     metrics(&expect.metrics, obs, &mut v);
+    admin_reached(expect.admin_reached, obs, &mut v);
     v
+}
+
+/// `admin_reached`: judged by where the request landed, not by its status. A request that never
+/// reached the upstream landed nowhere.
+fn admin_reached(want: Option<bool>, obs: &Observed, v: &mut Verdict) {
+    let Some(want) = want else { return };
+    if !obs.reached_upstream {
+        if want {
+            v.failures.push(
+                "admin_reached: expected an admin landing; the request never reached the upstream"
+                    .to_string(),
+            );
+        }
+        return;
+    }
+    match (&obs.landing, want) {
+        (None, false) => {
+            // Fail closed: what cannot be told cannot be shown harmless.
+            let m = "admin_reached: the request reached the upstream, but where it landed is \
+                     unknown (no x-mock-admin on the answer)"
+                .to_string();
+            v.failures.push(m.clone());
+            v.admin_landing = Some(m);
+        }
+        (None, true) => v.failures.push(
+            "admin_reached: expected an admin landing; where it landed is unknown".to_string(),
+        ),
+        (Some(l), false) if l.admin => {
+            let m = format!("admin_reached: dispatched to {} (admin)", l.dispatch);
+            v.failures.push(m.clone());
+            v.admin_landing = Some(m);
+        }
+        (Some(l), true) if !l.admin => v.failures.push(format!(
+            "admin_reached: expected an admin landing; dispatched to {} (not admin)",
+            l.dispatch
+        )),
+        _ => {}
+    }
 }
 
 fn status(want: Option<u32>, obs: &Observed, out: &mut Vec<String>) {
@@ -80,7 +158,12 @@ fn status(want: Option<u32>, obs: &Observed, out: &mut Vec<String>) {
     {
         out.push(match obs.status {
             Some(got) => format!("status: expected {want}, got {got}"),
-            None => format!("status: expected {want}, got no response"),
+            None => match &obs.stalled_at {
+                Some(at) => format!(
+                    "status: expected {want}, got no response (the module paused the stream in {at} and never resumed it)"
+                ),
+                None => format!("status: expected {want}, got no response"),
+            },
         });
     }
 }
@@ -94,7 +177,12 @@ fn reached(expect: &Expect, obs: &Observed, out: &mut Vec<String>) {
         && want != obs.reached_upstream
     {
         out.push(if want {
-            "expected the request to reach the upstream; it did not".to_string()
+            match &obs.stalled_at {
+                Some(at) => format!(
+                    "expected the request to reach the upstream; it did not (the module paused the stream in {at} and never resumed it)"
+                ),
+                None => "expected the request to reach the upstream; it did not".to_string(),
+            }
         } else {
             "expected the request not to reach the upstream; it did".to_string()
         });
@@ -244,5 +332,61 @@ fn metrics(want: &BTreeMap<String, i64>, obs: &Observed, v: &mut Verdict) {
                 "metric `{name}`: expected change {delta:+}, got {got:+}"
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expect_no_admin() -> Expect {
+        Expect {
+            admin_reached: Some(false),
+            ..Expect::default()
+        }
+    }
+
+    #[test]
+    fn an_admin_landing_fails_and_is_marked() {
+        let obs = Observed {
+            reached_upstream: true,
+            landing: Some(Landing {
+                dispatch: "/api /server/v1/applications".to_string(),
+                admin: true,
+            }),
+            ..Observed::default()
+        };
+        let v = check(&expect_no_admin(), &obs);
+        assert_eq!(
+            v.failures,
+            vec!["admin_reached: dispatched to /api /server/v1/applications (admin)".to_string()]
+        );
+        assert_eq!(v.admin_landing.as_deref(), Some(v.failures[0].as_str()));
+    }
+
+    #[test]
+    fn an_unknown_landing_fails_closed() {
+        let obs = Observed {
+            reached_upstream: true,
+            landing: None,
+            ..Observed::default()
+        };
+        let v = check(&expect_no_admin(), &obs);
+        assert_eq!(v.failures.len(), 1);
+        assert!(v.admin_landing.is_some(), "{:?}", v.failures);
+    }
+
+    #[test]
+    fn a_public_landing_or_none_passes() {
+        let public = Observed {
+            reached_upstream: true,
+            landing: Some(Landing {
+                dispatch: "/oauth2 /token".to_string(),
+                admin: false,
+            }),
+            ..Observed::default()
+        };
+        assert!(check(&expect_no_admin(), &public).passed());
+        assert!(check(&expect_no_admin(), &Observed::default()).passed());
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::check::Verdict;
 use crate::scenario::resolve::workspace_root;
 
 /// The file.
@@ -57,6 +58,16 @@ impl ExpectedDifferences {
         })
     }
 
+    /// The reason Envoy's failing `verdict` for `test` of `file` on `target` is excused, if an
+    /// entry lists it. Never when the request landed on an admin surface the test expected it
+    /// not to reach (`expect.admin_reached: false`): no entry excuses a bypass.
+    pub fn excuse(&self, file: &Path, test: &str, target: &str, verdict: &Verdict) -> Option<&str> {
+        if verdict.admin_landing.is_some() {
+            return None;
+        }
+        self.reason(file, test, target)
+    }
+
     /// The reason `test` of `file` may differ on `target` (`listener/protocol`), if listed.
     pub fn reason(&self, file: &Path, test: &str, target: &str) -> Option<&str> {
         let file = file.to_string_lossy().replace('\\', "/");
@@ -68,5 +79,51 @@ impl ExpectedDifferences {
                     && (d.targets.is_empty() || d.targets.iter().any(|t| t == target))
             })
             .map(|d| d.reason.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed() -> ExpectedDifferences {
+        serde_saphyr::from_str(
+            "differences:\n  - file: product-routing/tenant-valve.yaml\n    test: greedy-api\n    reason: Envoy answers first\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_ordinary_failure_is_excused_when_listed() {
+        let d = listed();
+        let v = Verdict {
+            failures: vec!["status: expected 403, got 400".to_string()],
+            ..Verdict::default()
+        };
+        let file =
+            Path::new("host-test/scenarios/context-allowlist/product-routing/tenant-valve.yaml");
+        assert_eq!(
+            d.excuse(file, "greedy-api", "plain_raw/http1", &v),
+            Some("Envoy answers first")
+        );
+        assert_eq!(d.excuse(file, "other", "plain_raw/http1", &v), None);
+    }
+
+    #[test]
+    fn an_admin_landing_is_never_excused() {
+        let d = listed();
+        let m = "admin_reached: dispatched to /api /server/v1/applications (admin)".to_string();
+        let v = Verdict {
+            failures: vec!["status: expected 403, got 200".to_string(), m.clone()],
+            admin_landing: Some(m),
+            ..Verdict::default()
+        };
+        let file =
+            Path::new("host-test/scenarios/context-allowlist/product-routing/tenant-valve.yaml");
+        assert_eq!(
+            d.reason(file, "greedy-api", "plain_raw/http1"),
+            Some("Envoy answers first")
+        );
+        assert_eq!(d.excuse(file, "greedy-api", "plain_raw/http1", &v), None);
     }
 }

@@ -93,7 +93,11 @@ impl Run<'_> {
             (id, n, eos),
             true,
         )?;
-        if matches!(step, Step::Go) && has_body {
+        // A pause on the headers stops the whole stream (Envoy's default), or only the headers
+        // (`allow_on_headers_stop_iteration`): then the module still gets the body and
+        // trailers, and Continue from one of them sends the headers on.
+        let single = self.plugin.allow_on_headers_stop_iteration;
+        if (matches!(step, Step::Go) || (single && matches!(step, Step::Stalled))) && has_body {
             self.stream().request_body = request.body.clone();
             let args = (id, len32(request.body.len()), u32::from(!has_trailers));
             step = self.step(
@@ -104,7 +108,7 @@ impl Run<'_> {
                 true,
             )?;
         }
-        if matches!(step, Step::Go) && has_trailers {
+        if (matches!(step, Step::Go) || (single && matches!(step, Step::Stalled))) && has_trailers {
             let args = (id, len32(request.trailers.len()), 0);
             step = self.step(
                 Callback::RequestTrailers,
@@ -117,7 +121,7 @@ impl Run<'_> {
         match step {
             Step::Stalled => return Ok(()),
             Step::Local => return self.local_reply(),
-            Step::Go => {}
+            Step::Go => self.ex.stalled_at = None,
         }
         let s = self.stream();
         let body = if has_body {
@@ -181,7 +185,10 @@ impl Run<'_> {
             (id, n, eos),
             true,
         )?;
-        if matches!(step, Step::Go) && !body.is_empty() {
+        let single = self.plugin.allow_on_headers_stop_iteration;
+        if (matches!(step, Step::Go) || (single && matches!(step, Step::Stalled)))
+            && !body.is_empty()
+        {
             let args = (id, len32(body.len()), u32::from(trailers.is_empty()));
             step = self.step(
                 Callback::ResponseBody,
@@ -191,7 +198,9 @@ impl Run<'_> {
                 true,
             )?;
         }
-        if matches!(step, Step::Go) && !trailers.is_empty() {
+        if (matches!(step, Step::Go) || (single && matches!(step, Step::Stalled)))
+            && !trailers.is_empty()
+        {
             let args = (id, len32(trailers.len()), 0);
             step = self.step(
                 Callback::ResponseTrailers,
@@ -200,6 +209,9 @@ impl Run<'_> {
                 args,
                 false,
             )?;
+        }
+        if matches!(step, Step::Go) {
+            self.ex.stalled_at = None;
         }
         match step {
             Step::Stalled => Ok(()),

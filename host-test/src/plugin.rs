@@ -37,6 +37,7 @@ pub struct PluginBuilder {
     root_id: String,
     properties: Vec<(Vec<u8>, Vec<u8>)>,
     known_upstreams: Option<Vec<String>>,
+    allow_on_headers_stop_iteration: bool,
 }
 
 impl PluginBuilder {
@@ -82,6 +83,16 @@ impl PluginBuilder {
         self.known_upstreams = Some(names.iter().map(|s| s.to_string()).collect());
         self
     }
+    /// Envoy's `PluginConfig.allow_on_headers_stop_iteration` (Envoy 1.35 and later; default
+    /// false). Off, a `Pause` from `proxy_on_request_headers`/`proxy_on_response_headers` stops
+    /// the whole stream, as Envoy's default does (proxy-wasm-cpp-host turns `StopIteration` into
+    /// `StopAllIterationAndWatermark`): the body and trailers reach the module only after
+    /// `proxy_continue_stream`. On, the pause stops the headers only: the module still gets the
+    /// body and trailers, and `Continue` from one of them sends the headers on.
+    pub fn allow_on_headers_stop_iteration(mut self, allow: bool) -> Self {
+        self.allow_on_headers_stop_iteration = allow;
+        self
+    }
     /// Instantiates the module and configures its root context: `_initialize`,
     /// `proxy_on_context_create`, `proxy_on_vm_start`, `proxy_on_configure`.
     ///
@@ -99,6 +110,8 @@ pub struct Plugin {
     instance: Instance,
     pub(crate) next_context_id: u32,
     dead: Option<String>,
+    /// [`PluginBuilder::allow_on_headers_stop_iteration`].
+    pub(crate) allow_on_headers_stop_iteration: bool,
 }
 
 impl Plugin {
@@ -114,6 +127,7 @@ impl Plugin {
             root_id: String::new(),
             properties: Vec::new(),
             known_upstreams: None,
+            allow_on_headers_stop_iteration: false,
         }
     }
 
@@ -163,6 +177,7 @@ impl Plugin {
             instance,
             next_context_id: 2,
             dead: None,
+            allow_on_headers_stop_iteration: b.allow_on_headers_stop_iteration,
         };
         plugin.call::<(), ()>("_initialize", Phase::Setup, 1, ())?;
         plugin.call::<(u32, u32), ()>("proxy_on_context_create", Phase::Setup, 1, (1, 0))?;

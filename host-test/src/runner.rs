@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::check::{Observed, Verdict, check};
+use crate::check::{Landing, Observed, Verdict, check};
 use crate::error::Error;
+use crate::exchange::Callback;
 use crate::plugin::{ModuleSource, Plugin};
 use crate::scenario::{Case, HostName, ScenarioFile, convert, load, resolve};
 use crate::traffic::HostKind;
@@ -40,6 +41,7 @@ pub fn start_plugin_in(file: &ScenarioFile, path: &Path, wasm_dir: &Path) -> Res
         .host(host)
         .name(&file.meta.filter)
         .root_id(&file.meta.filter)
+        .allow_on_headers_stop_iteration(file.meta.allow_on_headers_stop_iteration.unwrap_or(false))
         .start()
 }
 
@@ -81,6 +83,11 @@ pub fn observe(plugin: &mut Plugin, case: &Case) -> Result<Observed, String> {
             .as_ref()
             .and_then(|u| u.headers.get_str(":path")),
         upstream_headers: ex.upstream_request.as_ref().map(|u| u.headers.clone()),
+        stalled_at: ex.stalled_at.map(|c| export_name(c).to_string()),
+        landing: ex
+            .upstream_request
+            .as_ref()
+            .map(|u| Landing::of_target(&u.headers.get_str(":path").unwrap_or_default())),
         logs: Some(
             ex.logs
                 .iter()
@@ -91,13 +98,25 @@ pub fn observe(plugin: &mut Plugin, case: &Case) -> Result<Observed, String> {
     })
 }
 
+/// The export the host called for `c`.
+fn export_name(c: Callback) -> &'static str {
+    match c {
+        Callback::RequestHeaders => "proxy_on_request_headers",
+        Callback::RequestBody => "proxy_on_request_body",
+        Callback::RequestTrailers => "proxy_on_request_trailers",
+        Callback::ResponseHeaders => "proxy_on_response_headers",
+        Callback::ResponseBody => "proxy_on_response_body",
+        Callback::ResponseTrailers => "proxy_on_response_trailers",
+    }
+}
+
 fn failed(file: &Path, id: &str, message: String) -> CaseResult {
     CaseResult {
         file: file.to_path_buf(),
         id: id.to_string(),
         verdict: Verdict {
             failures: vec![message],
-            unobservable: Vec::new(),
+            ..Verdict::default()
         },
     }
 }

@@ -115,3 +115,46 @@ fn endless_loop_runs_out_of_fuel() {
         .unwrap_err();
     assert!(err.to_string().contains("fuel"), "{err}");
 }
+
+/// Pauses on the request headers; logs `body` from the body callback and lets it go on.
+const PAUSE_ON_HEADERS: &str = r#"(data (i32.const 16) "body")
+   (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+     (i32.const 1))
+   (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+     (drop (call $proxy_log (i32.const 2) (i32.const 16) (i32.const 4)))
+     (i32.const 0))"#;
+
+#[test]
+fn a_pause_on_the_headers_stops_the_whole_stream_by_default() {
+    // Envoy's default: StopIteration on the headers is StopAllIterationAndWatermark.
+    let mut p = common::plugin(PAUSE_ON_HEADERS);
+    let ex = p
+        .exchange(
+            &Connection::new(),
+            &Request::post("/commonauth").body("a=b"),
+            &Response::ok(),
+        )
+        .unwrap();
+    assert_eq!(ex.stalled_at, Some(host_test::Callback::RequestHeaders));
+    assert!(!ex.reached_upstream());
+    assert!(ex.logs.iter().all(|l| l.message != "body"));
+}
+
+#[test]
+fn allow_on_headers_stop_iteration_delivers_the_body() {
+    let mut p = common::builder(PAUSE_ON_HEADERS)
+        .allow_on_headers_stop_iteration(true)
+        .start()
+        .unwrap();
+    let ex = p
+        .exchange(
+            &Connection::new(),
+            &Request::post("/commonauth").body("a=b"),
+            &Response::ok(),
+        )
+        .unwrap();
+    assert_eq!(ex.stalled_at, None);
+    assert!(ex.reached_upstream());
+    assert_eq!(ex.upstream_request.unwrap().body, b"a=b");
+    assert!(ex.logs.iter().any(|l| l.message == "body"));
+}

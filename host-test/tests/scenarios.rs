@@ -86,6 +86,76 @@ fn run_file_checks_each_expectation() {
     );
 }
 
+/// `admin_reached` is judged by where the product would land what the upstream received
+/// (`mock_wso2::dispatch` of its `:path`), not by the status.
+const LANDINGS: &str = r#"
+meta:
+  filter: probe
+  config: {}
+tests:
+  - id: denied-lands-nowhere
+    request: { path: /carbon/admin/login.jsp }
+    expect: { admin_reached: false }
+  - id: public-landing
+    request: { path: /t/abc.com/oauth2/token }
+    expect: { status: 200, admin_reached: false }
+  - id: tomcat-refuses-it
+    request: { path: /%2e%2e/services }
+    expect: { admin_reached: false }
+  - id: let-through-to-the-server-api
+    request: { path: /t/abc.com/api/users/v1/me/x/api/server/v1/applications }
+    expect: { status: 200, admin_reached: false }
+  - id: internal-admin
+    request: { path: /services/UserAdmin }
+    expect: { admin_reached: true }
+  - id: expected-admin-but-denied
+    request: { path: /carbon }
+    expect: { admin_reached: true }
+"#;
+
+#[test]
+fn admin_reached_names_the_landing() {
+    let d = dir("landing");
+    std::fs::write(d.join("probe.wasm"), common::wat(PROBE)).unwrap();
+    std::fs::write(d.join("s.yaml"), LANDINGS).unwrap();
+    let results = run_file_in(&d.join("s.yaml"), &d);
+    let by_id = |id: &str| {
+        results
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.verdict.clone())
+            .unwrap()
+    };
+    for id in [
+        "denied-lands-nowhere",
+        "public-landing",
+        "tomcat-refuses-it",
+        "internal-admin",
+    ] {
+        let v = by_id(id);
+        assert!(v.passed(), "{id}: {:?}", v.failures);
+        assert_eq!(v.admin_landing, None, "{id}");
+    }
+    let bypass = by_id("let-through-to-the-server-api");
+    assert_eq!(
+        bypass.failures,
+        vec!["admin_reached: dispatched to /api /server/v1/applications (admin)".to_string()]
+    );
+    assert_eq!(
+        bypass.admin_landing.as_deref(),
+        Some(bypass.failures[0].as_str())
+    );
+    let denied = by_id("expected-admin-but-denied");
+    assert_eq!(
+        denied.failures,
+        vec![
+            "admin_reached: expected an admin landing; the request never reached the upstream"
+                .to_string()
+        ]
+    );
+    assert_eq!(denied.admin_landing, None);
+}
+
 #[test]
 fn missing_module_names_the_build_command() {
     let d = dir("missing");

@@ -51,6 +51,29 @@ pub fn plugin_configurations(
     filter: &str,
     module_file: &str,
 ) -> Vec<String> {
+    wasm_plugins(dump, listener, filter, module_file)
+        .into_iter()
+        .map(|p| p.configuration)
+        .collect()
+}
+
+/// One Wasm HTTP filter as a listener runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WasmPlugin {
+    /// Its plugin configuration (`configuration.value`).
+    pub configuration: String,
+    /// `allow_on_headers_stop_iteration` (absent: false).
+    pub allow_on_headers_stop_iteration: bool,
+}
+
+/// Every Wasm HTTP filter on `listener` whose module file is `module_file` or whose name is
+/// `filter`.
+pub fn wasm_plugins(
+    dump: &serde_json::Value,
+    listener: &str,
+    filter: &str,
+    module_file: &str,
+) -> Vec<WasmPlugin> {
     let mut out = Vec::new();
     for l in listeners(dump) {
         if l.get("name").and_then(|n| n.as_str()) != Some(listener) {
@@ -75,7 +98,13 @@ pub fn plugin_configurations(
                     .pointer("/configuration/value")
                     .and_then(|v| v.as_str())
                     .unwrap_or_default();
-                out.push(value.to_string());
+                out.push(WasmPlugin {
+                    configuration: value.to_string(),
+                    allow_on_headers_stop_iteration: cfg
+                        .get("allow_on_headers_stop_iteration")
+                        .and_then(serde_json::Value::as_bool)
+                        .unwrap_or(false),
+                });
             }
         });
     }
@@ -186,6 +215,19 @@ mod tests {
         assert!(
             plugin_configurations(&d, "plain_normalized", "context-allowlist", "x.wasm").is_empty()
         );
+    }
+
+    #[test]
+    fn allow_on_headers_stop_iteration_is_read_absent_as_false() {
+        let mut d = dump();
+        let found = wasm_plugins(&d, "plain_raw", "context-allowlist", "x.wasm");
+        assert!(!found[0].allow_on_headers_stop_iteration);
+        let cfg = d
+            .pointer_mut("/configs/0/static_listeners/0/listener/filter_chains/0/filters/0/typed_config/http_filters/0/typed_config/config")
+            .unwrap();
+        cfg["allow_on_headers_stop_iteration"] = json!(true);
+        let found = wasm_plugins(&d, "plain_raw", "context-allowlist", "x.wasm");
+        assert!(found[0].allow_on_headers_stop_iteration);
     }
 
     #[test]

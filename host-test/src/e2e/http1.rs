@@ -178,7 +178,9 @@ pub fn send<S: Read + Write>(conn: &mut S, bytes: &[u8]) -> Result<WireResponse,
                     break;
                 }
             }
-            Err(e) if buf.is_empty() => return Err(format!("HTTP/1 read: {e}")),
+            Err(e) if buf.is_empty() => {
+                return Err(crate::e2e::transport::io_error("HTTP/1 read", &e));
+            }
             Err(_) => break,
         }
     }

@@ -70,7 +70,7 @@ pub fn request<S: Read + Write>(
     headers: &[(String, String)],
     body: &[u8],
 ) -> Result<WireResponse, String> {
-    let io = |e: std::io::Error| format!("HTTP/2: {e}");
+    let io = |e: std::io::Error| crate::e2e::transport::io_error("HTTP/2", &e);
     let mut block = Vec::new();
     for (n, v) in pseudo {
         literal(&mut block, n.as_bytes(), v);
@@ -104,7 +104,7 @@ pub fn request<S: Read + Write>(
 }
 
 fn read_response<S: Read + Write>(conn: &mut S) -> Result<WireResponse, String> {
-    let io = |e: std::io::Error| format!("HTTP/2: {e}");
+    let io = |e: std::io::Error| crate::e2e::transport::io_error("HTTP/2", &e);
     let mut decoder = loona_hpack::Decoder::new();
     let mut block = Vec::new();
     let mut resp = WireResponse::default();

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 
-use crate::check::Observed;
+use crate::check::{Landing, Observed};
 use crate::scenario::{Case, Protocol, ScenarioFile, convert, resolve};
 use state::RunState;
 use transport::{TlsParams, connect};
@@ -165,12 +165,21 @@ impl EnvoyRunner {
         let ours = resolve::plugin_configuration(&file.meta, path).map_err(|e| e.to_string())?;
         let filter = file.meta.filter.clone();
         let module_file = format!("{}.wasm", filter.replace('-', "_"));
-        let found = admin::plugin_configurations(self.dump()?, listener, &filter, &module_file);
-        let Some(theirs) = found.first() else {
+        let found = admin::wasm_plugins(self.dump()?, listener, &filter, &module_file);
+        let Some(plugin) = found.first() else {
             return Err(format!(
                 "Envoy listener `{listener}` runs no `{filter}` Wasm filter (or no such listener)"
             ));
         };
+        if let Some(want) = file.meta.allow_on_headers_stop_iteration
+            && plugin.allow_on_headers_stop_iteration != want
+        {
+            return Err(format!(
+                "Envoy listener `{listener}` runs `{filter}` with allow_on_headers_stop_iteration: {}, the scenario says {want}",
+                plugin.allow_on_headers_stop_iteration
+            ));
+        }
+        let theirs = &plugin.configuration;
         let parsed = (
             serde_json::from_slice::<serde_json::Value>(&ours),
             serde_json::from_str::<serde_json::Value>(theirs),
@@ -350,6 +359,11 @@ impl EnvoyRunner {
             _ => None,
         };
         let reached = resp.headers.get(b"x-mock-upstream").is_some();
+        let landing = if reached {
+            landing(&resp.headers)
+        } else {
+            None
+        };
         Ok(Outcome::Observed(Box::new(Observed {
             status: Some(resp.status),
             upstream_path: if reached {
@@ -362,10 +376,25 @@ impl EnvoyRunner {
             response_body: resp.body,
             local_details: if reached { None } else { local_details },
             upstream_headers: None,
+            stalled_at: None,
+            landing,
             logs,
             metric_deltas,
         })))
     }
+}
+
+/// Where the mock says the product landed the request: `x-mock-dispatch` and `x-mock-admin`
+/// (`None` without `x-mock-admin`: the landing is then unknown).
+fn landing(headers: &crate::map::HeaderMap) -> Option<Landing> {
+    let admin = headers.get_str("x-mock-admin")?;
+    Some(Landing {
+        dispatch: headers
+            .get_str("x-mock-dispatch")
+            .unwrap_or_else(|| "(no x-mock-dispatch)".to_string()),
+        // Fail closed: anything but `false` counts as an admin landing.
+        admin: !admin.trim().eq_ignore_ascii_case("false"),
+    })
 }
 
 /// The `x-mock-reply` value that makes the mock upstream answer the scenario's `upstream`.

@@ -150,3 +150,15 @@ fn client_config(tls: &TlsParams, certs: &Path) -> Result<ClientConfig, String> 
     config.alpn_protocols = vec![tls.alpn.to_vec()];
     Ok(config)
 }
+
+/// An I/O error as a sentence: a read timeout (`WouldBlock` or `TimedOut` on a socket with
+/// [`TIMEOUT`]) says that no response came in time.
+pub fn io_error(what: &str, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => format!(
+            "{what}: no response within {} s (the request is stuck at the gateway)",
+            TIMEOUT.as_secs()
+        ),
+        _ => format!("{what}: {e}"),
+    }
+}

@@ -53,6 +53,13 @@ pub struct Meta {
     /// Where the differential run sends these tests (a test may override).
     #[serde(default)]
     pub envoy: Option<EnvoyTarget>,
+    /// Envoy's `PluginConfig.allow_on_headers_stop_iteration` for this filter. The wasmtime host
+    /// runs the module this way (absent: false, Envoy's default: a pause on the headers stops
+    /// the whole stream, body included); when set, the differential run checks that Envoy runs
+    /// the filter with the same value. It matters only to a module that pauses on the headers
+    /// of a request with a body.
+    #[serde(default)]
+    pub allow_on_headers_stop_iteration: Option<bool>,
 }
 
 /// `meta.host`.
@@ -272,6 +279,11 @@ pub struct Expect {
     /// Whether the request reached the upstream.
     #[serde(default)]
     pub reached_upstream: Option<bool>,
+    /// Whether the request landed on an administrative surface of the product (judged by where
+    /// WSO2 Identity Server would route what the upstream received; a request that never reached
+    /// the upstream landed nowhere). A failure of `false` is never an expected difference.
+    #[serde(default)]
+    pub admin_reached: Option<bool>,
     /// The module sent a local response like this (implies `reached_upstream: false`).
     #[serde(default)]
     pub local_response: Option<LocalExpect>,
