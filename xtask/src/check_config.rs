@@ -42,15 +42,22 @@ pub(crate) fn explain(file: &Path, filter: &str, request: &str, host: &str) -> R
         (":path".to_owned(), target.as_bytes().to_vec()),
         (":authority".to_owned(), host.as_bytes().to_vec()),
     ];
-    let attrs = policies::attributes::AttributeTable::default().with("source.address", "192.0.2.1:40000");
+    let attrs =
+        policies::attributes::AttributeTable::default().with("source.address", "192.0.2.1:40000");
     let (decision, why) = plan.explain(&policies::request::RequestHead::new(&headers), &attrs);
     println!("decision: {decision:?}");
     for landing in &why.landings {
-        let detail = landing.detail.as_deref().map_or(String::new(), |d| format!(" ({d})"));
+        let detail = landing
+            .detail
+            .as_deref()
+            .map_or(String::new(), |d| format!(" ({d})"));
         println!("  {:<12} {}{detail}", landing.layer.as_str(), landing.path);
     }
     if let (Some(layer), Some(landed)) = (why.decided_by, &why.landed) {
-        let rule = why.rule.as_deref().map_or(String::new(), |r| format!(" by {r}"));
+        let rule = why
+            .rule
+            .as_deref()
+            .map_or(String::new(), |r| format!(" by {r}"));
         println!("decided by {layer}: {landed}{rule}");
     }
     Ok(())

@@ -44,11 +44,10 @@ fn main() -> std::process::ExitCode {
             filter,
             request,
             host,
-        } => check_config::check_config(&file, &filter)
-            .and_then(|()| match request {
-                Some(r) => check_config::explain(&file, &filter, &r, &host),
-                None => Ok(()),
-            }),
+        } => check_config::check_config(&file, &filter).and_then(|()| match request {
+            Some(r) => check_config::explain(&file, &filter, &r, &host),
+            None => Ok(()),
+        }),
         Cmd::Examples { check } => examples::examples(check),
         Cmd::Oci { args } => oci::oci(&args),
         Cmd::Istio { args } => oci::istio(&args),

@@ -82,5 +82,8 @@ pub fn set_request(name: &str, value: &[u8]) -> Result<(), Status> {
 /// # Errors
 /// The host's status when it refuses the call.
 pub fn request_body(max: usize) -> Result<Vec<u8>, Status> {
-    Ok(hostcalls::get_buffer(proxy_wasm::types::BufferType::HttpRequestBody, 0, max)?.unwrap_or_default())
+    Ok(
+        hostcalls::get_buffer(proxy_wasm::types::BufferType::HttpRequestBody, 0, max)?
+            .unwrap_or_default(),
+    )
 }
