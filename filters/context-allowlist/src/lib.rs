@@ -201,11 +201,15 @@ impl HttpContext for AllowlistHttp {
                 if end_of_stream {
                     return Self::allow(&shared, &pending, AllowReason::Allowlisted);
                 }
+                // The headers go on; the body is held (StopIterationAndBuffer in the body
+                // callback) until judged. Pausing here would be StopAllIteration in Envoy
+                // (proxy-wasm-cpp-host #95, unless `allow_on_headers_stop_iteration`, which Istio
+                // cannot set): no body would ever reach the filter.
                 self.pending = Some(Pending {
                     max_bytes,
                     ..pending
                 });
-                Action::Pause
+                Action::Continue
             }
             Decision::Deny { status, reason } => {
                 // Why: the layer of the product's routing that decided, and where it landed.
