@@ -9,13 +9,7 @@ use crate::request::RequestHead;
 use crate::routing::Layer;
 
 fn plan() -> AllowlistPlan {
-    AllowlistPlan::from_json(
-        crate::presets::find("context-allowlist", "wso2-is")
-            .unwrap()
-            .json
-            .as_bytes(),
-    )
-    .unwrap()
+    super::tests::is_preset()
 }
 
 fn request(method: &str, target: &str, extra: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {

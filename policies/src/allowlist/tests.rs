@@ -5,7 +5,8 @@ use crate::attributes::AttributeTable;
 use crate::path::PathError;
 use crate::request::RequestHead;
 
-fn is_preset() -> AllowlistPlan {
+/// The Identity Server preset, compiled (shared with `product_tests`).
+pub(super) fn is_preset() -> AllowlistPlan {
     AllowlistPlan::from_json(
         crate::presets::find("context-allowlist", "wso2-is")
             .unwrap()
