@@ -123,15 +123,13 @@ impl AllowlistHttp {
             &pending.target,
             &extra,
         ));
-        if shadow {
-            shared
-                .counters
-                .inc(&format!("shadow_denied.{}", reason.as_str()));
-            return Action::Continue;
-        }
-        shared.counters.inc(&format!("denied.{}", reason.as_str()));
-        reply::send(status, &pending.request_id, &[]);
-        Action::Pause
+        filter_shim::deny(
+            &shared.counters,
+            shadow,
+            reason.as_str(),
+            status,
+            &pending.request_id,
+        )
     }
 
     fn allow(shared: &Shared, pending: &Pending, reason: AllowReason) -> Action {

@@ -85,3 +85,22 @@ pub fn install_panic_hook(filter: &'static str) {
         let _ = hostcalls::log(LogLevel::Critical, &format!("{filter}: panic: {info}"));
     }));
 }
+
+/// Counts a denial (`denied.<reason>`, or `shadow_denied.<reason>` in shadow mode) and applies
+/// it: in shadow mode the request goes on (`Action::Continue`); otherwise a local response of
+/// `status` carrying `request_id`, and the stream stays paused (`Action::Pause`).
+pub fn deny(
+    counters: &metrics::Counters,
+    shadow: bool,
+    reason: &str,
+    status: u16,
+    request_id: &str,
+) -> proxy_wasm::types::Action {
+    if shadow {
+        counters.inc(&format!("shadow_denied.{reason}"));
+        return proxy_wasm::types::Action::Continue;
+    }
+    counters.inc(&format!("denied.{reason}"));
+    reply::send(status, request_id, &[]);
+    proxy_wasm::types::Action::Pause
+}

@@ -249,15 +249,13 @@ impl TlsGuardHttp {
                     target,
                     &extra,
                 ));
-                if shadow {
-                    shared
-                        .counters
-                        .inc(&format!("shadow_denied.{}", reason.as_str()));
-                    return Action::Continue;
-                }
-                shared.counters.inc(&format!("denied.{}", reason.as_str()));
-                reply::send(status, request_id, &[]);
-                Action::Pause
+                filter_shim::deny(
+                    &shared.counters,
+                    shadow,
+                    reason.as_str(),
+                    status,
+                    request_id,
+                )
             }
         }
     }
