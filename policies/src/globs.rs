@@ -15,6 +15,11 @@ use crate::field_path::FieldPath;
 pub enum GlobMode {
     /// Each pattern matches exactly what it says (allow rules).
     Exact,
+    /// Each pattern matches what it says and, when it ends in neither `/` nor `**`, the same path
+    /// with one trailing slash: the endpoint forms a back end answers alike (JAX-RS and
+    /// servlet path matching: `/oauth2/token/` reaches `/oauth2/token`). For rules that add
+    /// protection (cache prevention, logout, input validation, per-route headers).
+    Endpoint,
     /// Each pattern matches its context and everything below it (`/carbon` also matches
     /// `/carbon/`, `/carbon/admin/login.jsp`), ignoring ASCII case (deny rules).
     ContextCaseInsensitive,
@@ -55,6 +60,10 @@ impl PathGlobs {
             };
             let canonical = canonical_pattern(pattern).map_err(|r| bad(r.to_owned()))?;
             let mut variants = vec![canonical.clone()];
+            if mode == GlobMode::Endpoint && !canonical.ends_with('/') && !canonical.ends_with("**")
+            {
+                variants.push(format!("{canonical}/"));
+            }
             if mode == GlobMode::ContextCaseInsensitive && !canonical.ends_with("**") {
                 let base = canonical.trim_end_matches('/');
                 variants = vec![

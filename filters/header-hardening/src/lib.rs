@@ -39,6 +39,8 @@ const COUNTERS: &[&str] = &[
     "shadow_denied.input_validation",
     "denied.weak_session_id",
     "denied.not_configured",
+    "weak_values_replaced",
+    "weak_values_kept",
 ];
 
 /// The module's entry point (`_initialize`), which the SDK's `main!` writes.
@@ -236,8 +238,8 @@ impl HardeningHttp {
     fn count(&self, shared: &Shared, edits: &ResponseEdits) {
         let c = &shared.counters;
         if !edits.host_known {
+            // The default host's rules applied (an unknown or malformed `:authority`).
             c.inc("unknown_host");
-            return;
         }
         if !edits.edits.is_empty() {
             c.inc("responses_hardened");
@@ -252,33 +254,30 @@ impl HardeningHttp {
             u32::try_from(edits.weak_sessions.len()).unwrap_or(u32::MAX),
         );
         c.add("no_store", u32::from(edits.no_store));
+        let len = |v: &[String]| u32::try_from(v.len()).unwrap_or(u32::MAX);
+        c.add("weak_values_replaced", len(&edits.weak_values_replaced));
+        c.add("weak_values_kept", len(&edits.weak_values_kept));
     }
 
-    /// A local response of `status` that carries the security headers itself (whether or not
-    /// the host runs this filter's response callback on it).
+    /// A local response of `status` carrying the hardened local-reply set
+    /// (`filter_shim::reply::headers`) with this virtual host's configured rules applied on top
+    /// (its HSTS, its removals), whether or not the host runs this filter's response callback on
+    /// it.
     fn local_reply(&self, shared: &Shared, status: u16) {
+        let mut headers = reply::headers(&self.request_id, &[]);
         let code = status.to_string();
-        let base: Vec<(String, Vec<u8>)> = [
-            (":status", code.as_str()),
-            ("content-type", "text/plain"),
-            ("cache-control", "no-store"),
-            ("x-request-id", self.request_id.as_str()),
-        ]
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
-        .collect();
-        let edits = shared.plan.on_response(&self.facts, &base);
-        let extra: Vec<(&str, &str)> = edits
-            .edits
-            .iter()
-            .filter_map(|e| match e {
-                Edit::Set { name, value } if !base.iter().any(|(n, _)| n == name) => {
-                    Some((name.as_str(), std::str::from_utf8(value).ok()?))
-                }
-                _ => None,
-            })
-            .collect();
-        reply::send(status, &self.request_id, &extra);
+        headers.insert(0, (":status".to_owned(), code.into_bytes()));
+        let edits = shared.plan.on_response(&self.facts, &headers);
+        apply(&edits.edits, &mut headers);
+        // The configured cache rules may not loosen an answer the gateway makes itself.
+        headers.retain(|(n, _)| n != ":status" && n != "cache-control" && n != "pragma");
+        headers.extend(
+            policies::headers::owasp::LOCAL_REPLY
+                .iter()
+                .filter(|(n, _)| *n == "cache-control" || *n == "pragma")
+                .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec())),
+        );
+        reply::send_headers(status, &headers);
     }
 }
 

@@ -35,8 +35,14 @@ pub struct HeaderHardeningConfig {
     /// header (Envoy behind a TLS-terminating load balancer with `xff_num_trusted_hops: 1`).
     #[serde(default)]
     pub trust_forwarded_proto: bool,
-    /// The virtual hosts; a response to a host none of them names is left unchanged.
+    /// The virtual hosts, chosen by the request's `:authority` (Envoy's `domains` rules).
     pub virtual_hosts: Vec<VirtualHostConfig>,
+    /// The rules for an answer whose request named no configured host, or a malformed one
+    /// (its `domains` must be empty). Absent: [`VirtualHostConfig::fallback`], the OWASP
+    /// baseline, HSTS on TLS and `no-store` on every answer, so that no answer leaves the
+    /// gateway unhardened.
+    #[serde(default)]
+    pub default_host: Option<VirtualHostConfig>,
 }
 
 /// Where a virtual host's header set starts from.
@@ -57,7 +63,9 @@ pub struct VirtualHostConfig {
     /// A name for logs; defaults to the first domain.
     #[serde(default)]
     pub name: Option<String>,
-    /// Envoy-style domains: `host`, `*.suffix`, `prefix*` or `*`; ports are ignored.
+    /// Envoy-style domains: `host`, `*.suffix`, `prefix*` or `*`; ports are ignored. Not empty
+    /// in `virtual_hosts`; absent in `default_host`.
+    #[serde(default)]
     pub domains: Vec<String>,
     /// `owasp` (default) or `none`.
     #[serde(default)]
@@ -87,8 +95,48 @@ pub struct VirtualHostConfig {
     /// Request-side input validation (XSS patterns); off when absent.
     #[serde(default)]
     pub input_validation: Option<InputValidationConfig>,
+    /// What happens to a weak value the upstream sent for a header the baseline or a `default`
+    /// rule would have added: a `Content-Security-Policy` with `'unsafe-inline'` or
+    /// `'unsafe-eval'`, or a security header with an empty value (default `replace`).
+    #[serde(default)]
+    pub weak_upstream_values: WeakValues,
 }
 
+impl VirtualHostConfig {
+    /// The built-in `default_host`: the OWASP baseline, HSTS (one year, subdomains) on TLS, and
+    /// `Cache-Control: no-store, max-age=0` with `Pragma: no-cache` on every answer (an answer to
+    /// a host the configuration does not know is an error page or a local reply).
+    pub fn fallback() -> Self {
+        Self {
+            name: Some("default".to_owned()),
+            domains: Vec::new(),
+            baseline: Baseline::Owasp,
+            hsts: HstsConfig::default(),
+            headers: Vec::new(),
+            routes: Vec::new(),
+            cache: CacheConfig {
+                every_dynamic_response: true,
+                ..CacheConfig::default()
+            },
+            logout: None,
+            cookies: default_cookie_rules(),
+            session_cookies: SessionCookiesConfig::default(),
+            input_validation: None,
+            weak_upstream_values: WeakValues::Replace,
+        }
+    }
+}
+
+/// What the filter does with a weak upstream value of a security header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeakValues {
+    /// Replace it with the configured value (counted as `weak_values_replaced`).
+    #[default]
+    Replace,
+    /// Keep it, count it (`weak_values_kept`) and log it.
+    Keep,
+}
 /// HTTP Strict Transport Security (RFC 6797).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,17 +194,31 @@ pub struct RouteConfig {
     pub headers: Vec<HeaderRule>,
 }
 
-/// When responses must not be stored by any cache.
+/// When responses must not be stored by any cache (seed guideline "Preventing browser caching").
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheConfig {
     /// Paths whose responses always get `no-store` (sensitive dynamic pages).
     #[serde(default)]
     pub no_store_paths: Vec<String>,
-    /// Paths whose responses never get `no-store` automatically (static, public assets);
-    /// `no_store_paths` wins over this.
+    /// Paths whose responses never get `no-store` automatically (static, public assets, public
+    /// metadata such as JWKS and discovery); `no_store_paths` wins over this.
     #[serde(default)]
     pub public_paths: Vec<String>,
+    /// `no-store` on every answer outside `public_paths` (default false; the identity provider
+    /// presets turn it on: every dynamic answer of an identity provider may carry a token or a
+    /// personal page).
+    #[serde(default)]
+    pub every_dynamic_response: bool,
+    /// The `Cache-Control` value a `no-store` answer ends with (default
+    /// `no-store, max-age=0`); it must carry the `no-store` directive. It replaces the
+    /// upstream's value; `Pragma: no-cache` and `Expires: 0` go with it.
+    #[serde(default = "default_no_store_value")]
+    pub no_store_value: String,
+    /// The `Cache-Control` value set on answers under `public_paths` (for example
+    /// `public, max-age=300` on JWKS), replacing the upstream's; absent: the upstream's stays.
+    #[serde(default)]
+    pub public_cache_control: Option<String>,
     /// `no-store` on any response that sets a cookie (default true).
     #[serde(default = "yes")]
     pub on_set_cookie: bool,
@@ -170,6 +232,9 @@ impl Default for CacheConfig {
         Self {
             no_store_paths: Vec::new(),
             public_paths: Vec::new(),
+            every_dynamic_response: false,
+            no_store_value: default_no_store_value(),
+            public_cache_control: None,
             on_set_cookie: true,
             on_authorization: true,
         }
@@ -274,6 +339,10 @@ fn yes() -> bool {
 
 fn default_hsts_max_age() -> u32 {
     31_536_000
+}
+
+fn default_no_store_value() -> String {
+    "no-store, max-age=0".to_owned()
 }
 
 fn default_clear_site_data() -> String {

@@ -50,12 +50,13 @@ mod respond;
 mod session;
 mod validate;
 mod values;
+mod weak;
 
 pub use audit::{AuditContext, AuditReport, Finding, Grade, Severity, audit};
 pub use config::{
     Baseline, CacheConfig, CookieRule, HeaderHardeningConfig, HeaderRule, HstsConfig,
     InputValidationConfig, LogoutConfig, Mode, RouteConfig, SameSite, SessionCookiesConfig,
-    VirtualHostConfig,
+    VirtualHostConfig, WeakValues,
 };
 pub use facts::{RequestFacts, RequestVerdict};
 pub use plan::HeaderPlan;

@@ -63,6 +63,10 @@ pub const ADD: &[(&str, &str, BaselineAction)] = &[
         "none",
         BaselineAction::Set,
     ),
+    // OWASP: "the X-XSS-Protection header has been deprecated by modern browsers and its use
+    // can introduce additional security issues on the client side. As such, it is recommended
+    // to set the header as X-XSS-Protection: 0 in order to disable the XSS Auditor."
+    ("x-xss-protection", "0", BaselineAction::Set),
 ];
 
 /// Headers that reveal the stack behind the gateway, lower-case (OWASP's remove list).
@@ -141,3 +145,34 @@ pub const REMOVE: &[&str] = &[
 pub fn is_fingerprinting(name: &str) -> bool {
     REMOVE.iter().any(|r| r.eq_ignore_ascii_case(name))
 }
+
+/// The headers of every answer the gateway makes itself (a filter's local response: 400, 401,
+/// 403, 413, 414, 421, 308, 500, 502), names lower-case. A local response is a short
+/// `text/plain` body that nothing may frame, run, sniff or store, so its policy is stricter than
+/// the baseline's: `default-src 'none'`. They are written by the filter that answers, whatever
+/// the filter order: Envoy does not run a Wasm filter's response callback for a request its
+/// request callback never saw (proxy-wasm-cpp-host `ContextBase::onResponseHeaders` returns
+/// `Continue` when the VM context was never created), so a `header-hardening` placed after
+/// the answering filter never sees the answer.
+pub const LOCAL_REPLY: &[(&str, &str)] = &[
+    ("content-type", "text/plain; charset=utf-8"),
+    ("cache-control", "no-store, max-age=0"),
+    ("pragma", "no-cache"),
+    (
+        "content-security-policy",
+        "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
+    ("cross-origin-embedder-policy", "require-corp"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cross-origin-resource-policy", "same-origin"),
+    ("permissions-policy", PERMISSIONS_POLICY),
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("x-permitted-cross-domain-policies", "none"),
+    ("x-xss-protection", "0"),
+];
+
+/// `Strict-Transport-Security` of a local response on a TLS connection (RFC 6797 §7.1: one
+/// year, subdomains), unless `header-hardening` sees the answer and sets its configured value.
+pub const LOCAL_REPLY_HSTS: &str = "max-age=31536000; includeSubDomains";

@@ -3,7 +3,7 @@
 
 use super::config::{
     Baseline, CacheConfig, HeaderHardeningConfig, HeaderRule, HstsConfig, SameSite,
-    VirtualHostConfig,
+    VirtualHostConfig, WeakValues,
 };
 use super::cookies::{CookieRulePlan, NameGlobs};
 use super::owasp::{self, BaselineAction};
@@ -20,6 +20,8 @@ use super::values::{RESERVED, bad_value, check_clear_site_data, check_value, is_
 pub struct HeaderPlan {
     pub(super) trust_forwarded_proto: bool,
     pub(super) hosts: VirtualHosts<HostPlan>,
+    /// The rules for answers to requests that named no configured host (or a malformed one).
+    pub(super) default_host: HostPlan,
 }
 
 /// What a rule does to its header.
@@ -49,6 +51,9 @@ pub(super) struct RoutePlan {
 pub(super) struct CachePlan {
     pub(super) no_store: PathGlobs,
     pub(super) public: PathGlobs,
+    pub(super) every_dynamic_response: bool,
+    pub(super) no_store_value: Vec<u8>,
+    pub(super) public_cache_control: Option<Vec<u8>>,
     pub(super) on_set_cookie: bool,
     pub(super) on_authorization: bool,
 }
@@ -75,6 +80,7 @@ pub(super) struct HostPlan {
     pub(super) cookies: Vec<CookieRulePlan>,
     pub(super) session: Option<SessionPlan>,
     pub(super) input: Option<InputPlan>,
+    pub(super) weak_values: WeakValues,
 }
 
 impl HeaderPlan {
@@ -104,22 +110,39 @@ impl HeaderPlan {
         for (i, vh) in config.virtual_hosts.iter().enumerate() {
             compiled.push((vh.domains.clone(), compile_host(&vpath.index(i), i, vh)?));
         }
+        let dpath = FieldPath::root().key("default_host");
+        let default_host = match &config.default_host {
+            Some(d) if !d.domains.is_empty() => {
+                return Err(ConfigError::at(
+                    dpath.key("domains"),
+                    ConfigErrorKind::Contradiction(
+                        "the default host answers requests no virtual host names: it has no domains"
+                            .into(),
+                    ),
+                ));
+            }
+            Some(d) => compile_host(&dpath, usize::MAX, d)?,
+            None => compile_host(&dpath, usize::MAX, &VirtualHostConfig::fallback())?,
+        };
         Ok(Self {
             trust_forwarded_proto: config.trust_forwarded_proto,
             hosts: VirtualHosts::build(&vpath, compiled)?,
+            default_host,
         })
     }
 
-    pub(super) fn host(&self, index: usize) -> Option<&HostPlan> {
-        self.hosts.values().nth(index)
-    }
-
-    /// The name of the virtual host that answers the request `facts` describe (for logs).
-    pub fn host_name(&self, facts: &super::facts::RequestFacts) -> Option<&str> {
+    /// The rules for the request `facts` describe: its virtual host's, or the default host's.
+    pub(super) fn host_for(&self, facts: &super::facts::RequestFacts) -> &HostPlan {
         facts
             .host
-            .and_then(|i| self.host(i))
-            .map(|h| h.name.as_str())
+            .and_then(|i| self.hosts.values().nth(i))
+            .unwrap_or(&self.default_host)
+    }
+
+    /// The name of the virtual host that answers the request `facts` describe (for logs):
+    /// a configured one's, or `default`.
+    pub fn host_name(&self, facts: &super::facts::RequestFacts) -> &str {
+        &self.host_for(facts).name
     }
 }
 
@@ -140,7 +163,7 @@ fn compile_host(
         if r.paths.is_empty() {
             return Err(ConfigError::at(rpath.key("paths"), ConfigErrorKind::Empty));
         }
-        let paths = PathGlobs::compile(&rpath.key("paths"), &r.paths, GlobMode::Exact)?;
+        let paths = PathGlobs::compile(&rpath.key("paths"), &r.paths, GlobMode::Endpoint)?;
         let route_rules = compile_rules(&rpath.key("headers"), &r.headers)?;
         routes.push(RoutePlan {
             paths,
@@ -153,7 +176,7 @@ fn compile_host(
             if l.paths.is_empty() {
                 return Err(ConfigError::at(lpath.key("paths"), ConfigErrorKind::Empty));
             }
-            let globs = PathGlobs::compile(&lpath.key("paths"), &l.paths, GlobMode::Exact)?;
+            let globs = PathGlobs::compile(&lpath.key("paths"), &l.paths, GlobMode::Endpoint)?;
             check_clear_site_data(&l.clear_site_data).map_err(|reason| {
                 bad_value(lpath.key("clear_site_data"), "clear-site-data", reason)
             })?;
@@ -214,6 +237,7 @@ fn compile_host(
         cookies,
         session,
         input,
+        weak_values: vh.weak_upstream_values,
     })
 }
 
@@ -318,13 +342,37 @@ fn compile_hsts(path: &FieldPath, h: &HstsConfig) -> Result<Option<Vec<u8>>, Con
 }
 
 fn compile_cache(path: &FieldPath, c: &CacheConfig) -> Result<CachePlan, ConfigError> {
+    check_value(&c.no_store_value)
+        .map_err(|why| bad_value(path.key("no_store_value"), "cache-control", why))?;
+    if !super::respond::has_directive(c.no_store_value.as_bytes(), b"no-store") {
+        return Err(bad_value(
+            path.key("no_store_value"),
+            "cache-control",
+            "must carry the no-store directive",
+        ));
+    }
+    let public_cache_control = match &c.public_cache_control {
+        Some(v) => {
+            check_value(v)
+                .map_err(|why| bad_value(path.key("public_cache_control"), "cache-control", why))?;
+            Some(v.as_bytes().to_vec())
+        }
+        None => None,
+    };
     Ok(CachePlan {
+        every_dynamic_response: c.every_dynamic_response,
+        no_store_value: c.no_store_value.as_bytes().to_vec(),
+        public_cache_control,
         no_store: PathGlobs::compile(
             &path.key("no_store_paths"),
             &c.no_store_paths,
-            GlobMode::Exact,
+            GlobMode::Endpoint,
         )?,
-        public: PathGlobs::compile(&path.key("public_paths"), &c.public_paths, GlobMode::Exact)?,
+        public: PathGlobs::compile(
+            &path.key("public_paths"),
+            &c.public_paths,
+            GlobMode::Endpoint,
+        )?,
         on_set_cookie: c.on_set_cookie,
         on_authorization: c.on_authorization,
     })

@@ -6,9 +6,11 @@
 //! `Clear-Site-Data`; a later step wins over an earlier one for the same header. Then the
 //! `Set-Cookie` values are hardened in place and checked as session ids.
 
+use super::config::WeakValues;
 use super::cookies::harden;
 use super::facts::RequestFacts;
 use super::plan::{HeaderPlan, RuleAction};
+use super::weak::{Upstream, upstream_value};
 
 const HSTS: &str = "strict-transport-security";
 
@@ -51,7 +53,7 @@ impl Edit {
 pub struct ResponseEdits {
     /// The edits, to apply in order.
     pub edits: Vec<Edit>,
-    /// Whether a virtual host answered (no edits otherwise).
+    /// Whether a configured virtual host answered (`false`: the default host's rules applied).
     pub host_known: bool,
     /// Headers added (absent before).
     pub added: u32,
@@ -69,6 +71,11 @@ pub struct ResponseEdits {
     pub reject: bool,
     /// Cache prevention applied.
     pub no_store: bool,
+    /// Headers (lower-case) whose weak upstream value was replaced (see
+    /// [`super::WeakValues`]).
+    pub weak_values_replaced: Vec<String>,
+    /// Headers whose weak upstream value was kept because the configuration says `keep`.
+    pub weak_values_kept: Vec<String>,
 }
 
 impl ResponseEdits {
@@ -101,10 +108,8 @@ impl HeaderPlan {
         headers: &[(String, Vec<u8>)],
     ) -> ResponseEdits {
         let mut out = ResponseEdits::default();
-        let Some(host) = facts.host.and_then(|i| self.host(i)) else {
-            return out;
-        };
-        out.host_known = true;
+        let host = self.host_for(facts);
+        out.host_known = facts.host.is_some();
         let path = facts.path.as_deref();
         let rules = path
             .and_then(|p| host.routes.iter().find(|r| r.paths.is_match(p)))
@@ -113,10 +118,15 @@ impl HeaderPlan {
         for rule in rules {
             match &rule.action {
                 RuleAction::Set(v) => wants.put(&rule.name, Some(v.clone())),
-                RuleAction::Default(v) if !has(headers, &rule.name) => {
-                    wants.put(&rule.name, Some(v.clone()));
-                }
-                RuleAction::Default(_) => {}
+                RuleAction::Default(v) => match upstream_value(headers, &rule.name) {
+                    Upstream::Absent => wants.put(&rule.name, Some(v.clone())),
+                    Upstream::Weak if host.weak_values == WeakValues::Replace => {
+                        out.weak_values_replaced.push(rule.name.clone());
+                        wants.put(&rule.name, Some(v.clone()));
+                    }
+                    Upstream::Weak => out.weak_values_kept.push(rule.name.clone()),
+                    Upstream::Sound => {}
+                },
                 RuleAction::Remove if has(headers, &rule.name) => wants.put(&rule.name, None),
                 RuleAction::Remove => {}
             }
@@ -126,17 +136,22 @@ impl HeaderPlan {
             (None, true) => {}
             (_, false) => wants.put(HSTS, None),
         }
-        let public = path.is_some_and(|p| host.cache.public.is_match(p));
-        out.no_store = path.is_some_and(|p| host.cache.no_store.is_match(p))
+        let cache = &host.cache;
+        let public = path.is_some_and(|p| cache.public.is_match(p));
+        out.no_store = path.is_some_and(|p| cache.no_store.is_match(p))
             || (!public
-                && ((host.cache.on_set_cookie && has(headers, "set-cookie"))
-                    || (host.cache.on_authorization && facts.authorization)));
+                && (cache.every_dynamic_response
+                    || (cache.on_set_cookie && has(headers, "set-cookie"))
+                    || (cache.on_authorization && facts.authorization)));
         if out.no_store {
-            if !has_no_store(headers) {
-                wants.put("cache-control", Some(b"no-store".to_vec()));
-            }
+            wants.put("cache-control", Some(cache.no_store_value.clone()));
             wants.put("pragma", Some(b"no-cache".to_vec()));
             wants.put("expires", Some(b"0".to_vec()));
+        } else if let Some(v) = cache.public_cache_control.as_ref()
+            && public
+            && is_success(headers)
+        {
+            wants.put("cache-control", Some(v.clone()));
         }
         if let Some((paths, value)) = &host.logout
             && path.is_some_and(|p| paths.is_match(p))
@@ -247,14 +262,45 @@ fn values<'a>(
         .map(|(_, v)| v.as_slice())
 }
 
+/// Whether the response's `:status` is 2xx (only a success is public metadata worth caching).
+fn is_success(headers: &[(String, Vec<u8>)]) -> bool {
+    values(headers, ":status")
+        .next()
+        .is_some_and(|s| s.len() == 3 && s.first() == Some(&b'2'))
+}
+
 fn has(headers: &[(String, Vec<u8>)], name: &str) -> bool {
     headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
 }
 
 /// Whether any `Cache-Control` value carries the `no-store` directive (RFC 9111 §5.2.2.5).
 pub(super) fn has_no_store(headers: &[(String, Vec<u8>)]) -> bool {
-    values(headers, "cache-control").any(|v| {
-        v.split(|&b| b == b',')
-            .any(|d| d.trim_ascii().eq_ignore_ascii_case(b"no-store"))
+    values(headers, "cache-control").any(|v| has_directive(v, b"no-store"))
+}
+
+/// Whether a `Cache-Control` value (RFC 9111 §5.2: `#( token [ "=" ( token / quoted-string ) ] )`)
+/// has the directive `name` (any case). A directive is a whole list member's name: `x-no-store`,
+/// `no-storex` and a `no-store` inside a quoted argument (`private="no-store"`) are not it.
+pub(crate) fn has_directive(value: &[u8], name: &[u8]) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut start = 0;
+    let mut members = Vec::new();
+    for (i, &b) in value.iter().enumerate() {
+        match (quoted, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, false, b'"') => quoted = !quoted,
+            (false, _, b',') => {
+                members.push(value.get(start..i).unwrap_or_default());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    members.push(value.get(start..).unwrap_or_default());
+    members.iter().any(|m| {
+        let directive = m.split(|&b| b == b'=').next().unwrap_or_default();
+        directive.trim_ascii().eq_ignore_ascii_case(name)
     })
 }

@@ -1,6 +1,7 @@
 //! Table tests of the header-hardening policy: configuration errors, response edits, cookies,
 //! session ids, input validation and the audit.
 
+mod answers;
 mod audit;
 mod config;
 mod cookies;
