@@ -22,12 +22,58 @@ impl Response {
     }
 }
 
+/// How a request reaches Envoy: the listener's address, TLS (with the SNI and `Host` of
+/// `host`, trusting the test CA) or plaintext, HTTP/1.1 or HTTP/2 (`h2c` with prior knowledge
+/// on plaintext, ALPN `h2` on TLS), and an optional client certificate (a name in
+/// `target/certs`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Transport {
+    pub(crate) label: &'static str,
+    pub(crate) port: u16,
+    pub(crate) tls: bool,
+    pub(crate) http2: bool,
+    pub(crate) host: &'static str,
+    pub(crate) cert: Option<&'static str>,
+}
+
+impl Transport {
+    /// Plaintext HTTP/1.1 to `addr` (`ip:port`) with curl's default `Host`.
+    pub(crate) fn plain(port: u16) -> Self {
+        Self {
+            label: "plain",
+            port,
+            tls: false,
+            http2: false,
+            host: "127.0.0.1",
+            cert: None,
+        }
+    }
+}
+
 /// One request with curl (HTTP/1.1, the target sent as written); the response head parsed.
 pub(crate) fn fetch(
     addr: &str,
     method: &str,
     target: &str,
     extra: &[(&str, &str)],
+) -> Result<Response> {
+    let port = addr
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .with_context(|| format!("no port in {addr}"))?;
+    send(&Transport::plain(port), method, target, extra, None)
+}
+
+/// One request over `t`: the target sent as written (`--path-as-is`), `extra` headers (a
+/// `host` among them replaces curl's), `body` from a file when given; the response head parsed
+/// with raw values.
+pub(crate) fn send(
+    t: &Transport,
+    method: &str,
+    target: &str,
+    extra: &[(&str, &str)],
+    body: Option<&std::path::Path>,
 ) -> Result<Response> {
     let mut cmd = Command::new("curl");
     cmd.args([
@@ -42,16 +88,36 @@ pub(crate) fn fetch(
         "-X",
         method,
     ]);
+    cmd.arg(match (t.http2, t.tls) {
+        (false, _) => "--http1.1",
+        (true, false) => "--http2-prior-knowledge",
+        (true, true) => "--http2",
+    });
     for (n, v) in extra {
         cmd.arg("-H").arg(format!("{n}: {v}"));
     }
-    let out = cmd
-        .arg(format!("http://{addr}{target}"))
-        .output()
-        .context("cannot run curl")?;
+    if let Some(file) = body {
+        cmd.arg("--data-binary").arg(format!("@{}", file.display()));
+    }
+    if let Some(name) = t.cert {
+        cmd.arg("--cert")
+            .arg(crate::certs::file(name, "crt"))
+            .arg("--key")
+            .arg(crate::certs::file(name, "key"));
+    }
+    let url = if t.tls {
+        cmd.arg("--cacert")
+            .arg(crate::certs::file("ca", "crt"))
+            .arg("--resolve")
+            .arg(format!("{}:{}:127.0.0.1", t.host, t.port));
+        format!("https://{}:{}{target}", t.host, t.port)
+    } else {
+        format!("http://127.0.0.1:{}{target}", t.port)
+    };
+    let out = cmd.arg(&url).output().context("cannot run curl")?;
     ensure!(
         out.status.success(),
-        "curl {addr}{target}: {}",
+        "curl {url}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let mut lines = out
@@ -63,7 +129,7 @@ pub(crate) fn fetch(
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .with_context(|| format!("{addr}{target}: no status in {status_line:?}"))?;
+        .with_context(|| format!("{url}: no status in {status_line:?}"))?;
     let headers = lines
         .take_while(|l| !l.is_empty())
         .filter_map(|l| {

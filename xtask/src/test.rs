@@ -50,13 +50,23 @@ const E2E: &[(&str, StepFn)] = &[
     ),
 ];
 
-/// Runs every step (or those whose name contains `only`); fails when any failed. A failing
-/// offline step does not stop the other offline steps, but the end-to-end group runs only when
-/// every offline step passed (it needs their build), and the summary says it was skipped.
+/// Runs every step (or those whose name contains `only`); fails when any failed, and when
+/// `only` selects no step (a run that tested nothing is not green). A failing offline step does
+/// not stop the other offline steps, but the end-to-end group runs only when every offline step
+/// passed (it needs their build). The summary lists every step: its result and time, or why it
+/// was skipped (`--only`, `--no-e2e`, an offline failure).
 pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
     crate::project::set_in_test();
     let selected = |name: &str| only.is_none_or(|o| name.contains(o));
-    let mut results: Vec<(String, bool, f64)> = Vec::new();
+    let all: Vec<&str> = OFFLINE.iter().chain(E2E).map(|(n, _)| *n).collect();
+    if !all.iter().any(|n| selected(n)) {
+        bail!(
+            "--only {:?} selects no step; the steps are:\n  {}",
+            only.unwrap_or_default(),
+            all.join("\n  ")
+        );
+    }
+    let mut results: Vec<(String, Outcome, f64)> = Vec::new();
     let mut step = |name: &str, f: &dyn Fn() -> Result<()>| {
         println!("\n==> {name}");
         let t = Instant::now();
@@ -64,43 +74,74 @@ pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
         if let Err(e) = &res {
             eprintln!("FAILED {name}: {e:#}");
         }
-        results.push((name.to_owned(), res.is_ok(), t.elapsed().as_secs_f64()));
+        let outcome = if res.is_ok() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        };
+        results.push((name.to_owned(), outcome, t.elapsed().as_secs_f64()));
         res.is_ok()
     };
-    let offline_ok = OFFLINE
-        .iter()
-        .filter(|(n, _)| selected(n))
-        .fold(true, |ok, (name, f)| step(name, f) && ok);
-    let e2e: Vec<_> = E2E.iter().filter(|(n, _)| selected(n)).collect();
-    let skipped_e2e = !offline_ok && !no_e2e && !e2e.is_empty();
-    if offline_ok && !no_e2e && !e2e.is_empty() {
+    let mut skipped: Vec<(&str, &str)> = Vec::new();
+    let mut offline_ok = true;
+    for (name, f) in OFFLINE {
+        if selected(name) {
+            offline_ok = step(name, f) && offline_ok;
+        } else {
+            skipped.push((name, "not selected by --only"));
+        }
+    }
+    let mut e2e = Vec::new();
+    for (name, f) in E2E {
+        if !selected(name) {
+            skipped.push((name, "not selected by --only"));
+        } else if no_e2e {
+            skipped.push((name, "--no-e2e"));
+        } else if !offline_ok {
+            skipped.push((name, "an offline step failed"));
+        } else {
+            e2e.push((name, f));
+        }
+    }
+    if !e2e.is_empty() {
         if step("up", &crate::up::up) {
             for (name, f) in &e2e {
                 step(name, f);
             }
+        } else {
+            skipped.extend(e2e.iter().map(|(name, _)| (**name, "`up` failed")));
         }
         step("down", &crate::down::down);
     }
     println!("\n==> summary");
-    for (name, passed, secs) in &results {
-        println!(
-            "{:<6} {name:<50} {secs:>7.1} s",
-            if *passed { "ok" } else { "FAILED" }
-        );
+    for (name, outcome, secs) in &results {
+        let label = match outcome {
+            Outcome::Passed => "ok",
+            Outcome::Failed => "FAILED",
+        };
+        println!("{label:<8} {name:<55} {secs:>7.1} s");
     }
-    if skipped_e2e {
-        println!(
-            "skipped {} end-to-end step(s): an offline step failed",
-            e2e.len()
-        );
+    for (name, why) in &skipped {
+        println!("{:<8} {name:<55} ({why})", "skipped");
     }
-    let failed = results.iter().filter(|r| !r.1).count();
-    println!("{} steps passed, {failed} failed", results.len() - failed);
+    let failed = results.iter().filter(|r| r.1 == Outcome::Failed).count();
+    println!(
+        "{} steps passed, {failed} failed, {} skipped",
+        results.len() - failed,
+        skipped.len()
+    );
     if failed > 0 {
         bail!("{failed} step(s) failed")
     } else {
         Ok(())
     }
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Passed,
+    Failed,
 }
 
 fn fmt() -> Result<()> {

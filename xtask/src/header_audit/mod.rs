@@ -1,0 +1,451 @@
+//! The header audit end to end: every route of the dmz-gateway example and every kind of local
+//! reply its filters make (400, 401, 403, 413, 414, 421, 308, 502) earn the top grade of
+//! `policies::headers::audit` through Envoy, over HTTP/1.1 and HTTP/2, on the plaintext
+//! listeners and the HTTPS front door, while the same requests straight to the mock upstream
+//! fail it. Each answer is also checked point by point (issue 13): `X-XSS-Protection: 0`, no
+//! `Server` at all (the example removes it; with the example's
+//! `server_header_transformation: PASS_THROUGH` nothing writes one back: a copy with Envoy's
+//! default `OVERWRITE` shows `envoy`), HSTS on TLS answers only (a plaintext client's
+//! `x-forwarded-proto: https` earns none), `Cache-Control: no-store, max-age=0` with
+//! `Pragma: no-cache` on every dynamic answer and local reply, `public, max-age=300` on public
+//! metadata. Then weak and hostile upstream headers pass through hardened, never trapping the
+//! filter.
+
+mod routes;
+
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, bail, ensure};
+use policies::headers::{AuditContext, Grade, audit};
+
+use crate::curl::{Response, Transport, base64url, fetch, lossy, send};
+use crate::project::{root, run_dir};
+use crate::{http, tools, up};
+use routes::{Body, Cache, ROUTES, Route};
+
+const UPSTREAM: &str = "127.0.0.1:18080";
+
+/// The HSTS value of the example's header-hardening configuration.
+const HSTS: &[u8] = b"max-age=31536000; includeSubDomains";
+
+/// Every way a client reaches the example's identity-server routes.
+const TRANSPORTS: &[Transport] = &[
+    Transport {
+        label: "10000 h1",
+        port: 10000,
+        tls: false,
+        http2: false,
+        host: "127.0.0.1",
+        cert: None,
+    },
+    Transport {
+        label: "10000 h2c",
+        port: 10000,
+        tls: false,
+        http2: true,
+        host: "127.0.0.1",
+        cert: None,
+    },
+    Transport {
+        label: "10001 h1",
+        port: 10001,
+        tls: false,
+        http2: false,
+        host: "127.0.0.1",
+        cert: None,
+    },
+    Transport {
+        label: "10443 h1",
+        port: 10443,
+        tls: true,
+        http2: false,
+        host: "is.gateway.test",
+        cert: None,
+    },
+    Transport {
+        label: "10443 h2",
+        port: 10443,
+        tls: true,
+        http2: true,
+        host: "is.gateway.test",
+        cert: None,
+    },
+];
+
+/// The E2E step: the audit matrix, the Server proof, weak and hostile upstream answers.
+pub(crate) fn run() -> Result<()> {
+    let mut failures = Vec::new();
+    let body = run_dir().join("header-audit-form.txt");
+    let mut checked = 0;
+    println!(
+        "{:<24} {}  upstream alone",
+        "route",
+        TRANSPORTS
+            .iter()
+            .map(|t| format!("{:>13}", t.label))
+            .collect::<String>()
+    );
+    for route in ROUTES {
+        let mut row = format!("{:<24}", route.label);
+        for t in TRANSPORTS {
+            let Some(status) = (if t.tls { route.tls } else { route.plain }) else {
+                row.push_str(&format!("{:>13}", "-"));
+                continue;
+            };
+            let mut t = *t;
+            if let Some(port) = route.port.filter(|_| !t.tls) {
+                t.port = port;
+            }
+            if let Some(host) = route.tls_host.filter(|_| t.tls) {
+                t.host = host;
+            }
+            let target = format!("{}{}", route.target, "a".repeat(route.pad_target));
+            let file = match route.body {
+                Body::None => None,
+                Body::FormOfBytes(n) => {
+                    std::fs::write(&body, format!("a={}", "a".repeat(n.saturating_sub(2))))?;
+                    Some(body.as_path())
+                }
+            };
+            let r = send(&t, route.method, &target, route.headers, file)?;
+            let grade = audit(&r.headers, AuditContext { tls: t.tls }).grade;
+            row.push_str(&format!("{:>9} {:>3}", r.status, grade.to_string()));
+            checked += 1;
+            failures.extend(
+                check_answer(route, &t, status, &r)
+                    .into_iter()
+                    .map(|f| format!("{} via {}: {f}", route.label, t.label)),
+            );
+        }
+        if route.upstream {
+            let raw = fetch(UPSTREAM, route.method, route.target, route.headers)?;
+            let report = audit(&raw.headers, AuditContext { tls: false });
+            row.push_str(&format!("  {} {}", report.grade, report.failed_checks()));
+            if report.grade <= Grade::A {
+                failures.push(format!(
+                    "{} straight to the upstream passes the audit ({})",
+                    route.label, report.grade
+                ));
+            }
+        }
+        println!("{row}");
+    }
+    for (name, check) in [
+        (
+            "weak upstream values",
+            weak_upstream as fn() -> Result<String>,
+        ),
+        ("hostile upstream", hostile_upstream),
+        ("server header with OVERWRITE", server_overwrite),
+        (
+            "local replies with header-hardening disabled",
+            local_replies_without_header_hardening,
+        ),
+    ] {
+        match check() {
+            Ok(line) => println!("{name}: {line}"),
+            Err(e) => failures.push(format!("{name}: {e:#}")),
+        }
+    }
+    if !failures.is_empty() {
+        bail!(
+            "{} failure(s):\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        );
+    }
+    println!(
+        "{checked} answers over {} transports: A+, X-XSS-Protection: 0, no Server, HSTS on TLS only, no-store on every dynamic answer and local reply; the raw upstream fails",
+        TRANSPORTS.len()
+    );
+    Ok(())
+}
+
+/// Every point an answer must show, as failure messages (none: it passed).
+fn check_answer(route: &Route, t: &Transport, status: u16, r: &Response) -> Vec<String> {
+    let mut out = Vec::new();
+    let report = audit(&r.headers, AuditContext { tls: t.tls });
+    if r.status != status {
+        out.push(format!("status {}, expected {status}", r.status));
+    }
+    if report.grade != Grade::APlus {
+        out.push(format!(
+            "grade {}: {}",
+            report.grade,
+            report.failed_checks()
+        ));
+    }
+    let one = |name: &str, want: &[u8]| -> Option<String> {
+        let got = r.get(name);
+        (got != [want]).then(|| {
+            format!(
+                "{name}: {:?}, expected {:?}",
+                lossy(&got),
+                String::from_utf8_lossy(want)
+            )
+        })
+    };
+    out.extend(one("x-xss-protection", b"0"));
+    if !r.get("server").is_empty() {
+        out.push(format!("server: {:?}", lossy(&r.get("server"))));
+    }
+    if t.tls {
+        out.extend(one("strict-transport-security", HSTS));
+    } else if !r.get("strict-transport-security").is_empty() {
+        out.push("HSTS on a plaintext answer".into());
+    }
+    match route.cache {
+        Cache::NoStore if r.status < 300 || !route.upstream || r.status >= 400 => {
+            out.extend(one("cache-control", b"no-store, max-age=0"));
+            out.extend(one("pragma", b"no-cache"));
+        }
+        Cache::NoStore => out.extend(one("cache-control", b"no-store, max-age=0")),
+        Cache::Public => out.extend(one("cache-control", b"public, max-age=300")),
+    }
+    if r.get("x-request-id").is_empty() && !route.upstream {
+        out.push("local reply without x-request-id".into());
+    }
+    out.extend(route_specific(route.label, r));
+    out
+}
+
+/// What some routes must show besides the common points.
+fn route_specific(label: &str, r: &Response) -> Option<String> {
+    let csd = r.get("clear-site-data");
+    match label {
+        "logout" if csd.is_empty() => Some("no Clear-Site-Data".into()),
+        _ if label != "logout" && !csd.is_empty() => {
+            Some("Clear-Site-Data off a logout path".into())
+        }
+        "checksession" if !r.get("x-frame-options").is_empty() => {
+            Some("X-Frame-Options on the OIDC session iframe".into())
+        }
+        "commonauth" | "tenant commonauth" if r.get("set-cookie").len() != 2 => {
+            Some(format!("{} cookies, expected 2", r.get("set-cookie").len()))
+        }
+        "308 to https"
+            if r.get("location") != [b"https://127.0.0.1:10443/oauth2/jwks".as_slice()] =>
+        {
+            Some(format!("location {:?}", lossy(&r.get("location"))))
+        }
+        _ => None,
+    }
+}
+
+/// An upstream that sends weak values of the headers the baseline only defaults: a CSP with
+/// `'unsafe-inline'` and `'unsafe-eval'`, an empty `Cross-Origin-Resource-Policy`,
+/// `Cross-Origin-Opener-Policy: unsafe-none`, `Permissions-Policy: camera=*`: the client sees
+/// the configured values instead.
+fn weak_upstream() -> Result<String> {
+    let json = r#"{"status":200,"headers":[["Content-Security-Policy","default-src 'self' 'unsafe-inline' 'unsafe-eval'"],["Cross-Origin-Resource-Policy",""],["Cross-Origin-Opener-Policy","unsafe-none"],["Permissions-Policy","camera=*"],["X-XSS-Protection","1; mode=block"]],"body":"ok\n"}"#;
+    let reply = base64url(json.as_bytes());
+    for t in TRANSPORTS {
+        let r = send(
+            t,
+            "GET",
+            "/oauth2/jwks",
+            &[("x-mock-reply", reply.as_str())],
+            None,
+        )?;
+        ensure!(r.status == 200, "{}: status {}", t.label, r.status);
+        ensure!(
+            !r.get("x-mock-upstream").is_empty(),
+            "{}: not the upstream's answer",
+            t.label
+        );
+        for (name, bad) in [
+            ("content-security-policy", "unsafe"),
+            ("cross-origin-opener-policy", "unsafe-none"),
+            ("permissions-policy", "camera=*"),
+        ] {
+            let got = lossy(&r.get(name));
+            ensure!(
+                got.len() == 1 && !got[0].contains(bad),
+                "{}: {name} {got:?}",
+                t.label
+            );
+        }
+        ensure!(
+            r.get("cross-origin-resource-policy") == [b"same-origin".as_slice()],
+            "{}: empty CORP kept",
+            t.label
+        );
+        ensure!(
+            r.get("x-xss-protection") == [b"0".as_slice()],
+            "{}: x-xss-protection {:?}",
+            t.label,
+            lossy(&r.get("x-xss-protection"))
+        );
+    }
+    Ok(format!(
+        "CSP unsafe-inline/unsafe-eval, empty CORP, COOP unsafe-none, Permissions-Policy camera=* replaced over {} transports",
+        TRANSPORTS.len()
+    ))
+}
+
+/// Non-UTF-8 values, 70 extra headers, malformed and repeated `Set-Cookie` from the upstream:
+/// the filter answers (no trap, no 503), keeps every cookie and the raw bytes, hardens the
+/// valid cookies.
+fn hostile_upstream() -> Result<String> {
+    let mut headers: Vec<String> = (0..70).map(|i| format!("[\"x-h{i}\",\"v{i}\"]")).collect();
+    let cookies = [
+        "JSESSIONID=E9421E4E2DD0FF260A43D1AA84322332; Path=/",
+        "=bad",
+        "novalue",
+        "lang=en;;",
+        "JSESSIONID=\\\"q\\\"; Path=/",
+    ];
+    headers.extend(cookies.iter().map(|c| format!("[\"Set-Cookie\",\"{c}\"]")));
+    // "\xff\xfe\x80bin" and "sid=\xff\xfe; Path=/" in standard base64.
+    let json = format!(
+        "{{\"status\":200,\"headers\":[{}],\"headers_b64\":[[\"x-raw\",\"//6AYmlu\"],[\"set-cookie\",\"c2lkPf/+OyBQYXRoPS8=\"]],\"body\":\"ok\\n\"}}",
+        headers.join(",")
+    );
+    let reply = base64url(json.as_bytes());
+    for addr in ["127.0.0.1:10000", "127.0.0.1:10001"] {
+        let r = fetch(
+            addr,
+            "GET",
+            "/oauth2/jwks",
+            &[("x-mock-reply", reply.as_str())],
+        )?;
+        ensure!(r.status == 200, "{addr}: status {}", r.status);
+        ensure!(
+            !r.get("x-mock-upstream").is_empty(),
+            "{addr}: not the upstream's answer"
+        );
+        ensure!(
+            r.get("x-raw") == [b"\xff\xfe\x80bin".as_slice()],
+            "{addr}: x-raw changed"
+        );
+        let set = r.get("set-cookie");
+        ensure!(set.len() == 6, "{addr}: {} cookies, expected 6", set.len());
+        ensure!(
+            set.contains(&b"sid=\xff\xfe; Path=/".as_slice()),
+            "{addr}: non-UTF-8 cookie changed"
+        );
+        ensure!(
+            set.contains(&b"=bad".as_slice()),
+            "{addr}: malformed cookie dropped"
+        );
+        ensure!(
+            set.contains(&b"JSESSIONID=E9421E4E2DD0FF260A43D1AA84322332; Path=/; Secure; HttpOnly; SameSite=Lax".as_slice()),
+            "{addr}: JSESSIONID not hardened: {:?}",
+            lossy(&set)
+        );
+        ensure!(
+            r.get("x-h69") == [b"v69".as_slice()],
+            "{addr}: headers lost"
+        );
+    }
+    Ok(
+        "77 headers, non-UTF-8 values, 6 Set-Cookie (3 malformed): kept byte for byte, valid cookies hardened"
+            .into(),
+    )
+}
+
+/// A copy of the example with `server_header_transformation: OVERWRITE` (Envoy's default), on
+/// ports shifted by 10: the client then sees `server: envoy`, where the example shows none.
+fn server_overwrite() -> Result<String> {
+    let _envoy = variant("server-overwrite", 10, |text| {
+        text.replace(
+            "server_header_transformation: PASS_THROUGH",
+            "server_header_transformation: OVERWRITE",
+        )
+    })?;
+    let r = fetch("127.0.0.1:10010", "GET", "/carbon/admin/login.jsp", &[])?;
+    ensure!(
+        r.get("server") == [b"envoy".as_slice()],
+        "expected server: envoy, got {:?}",
+        lossy(&r.get("server"))
+    );
+    Ok("the client sees server: envoy (PASS_THROUGH: no Server at all)".into())
+}
+
+/// A copy of the example with header-hardening switched off on every listener (`disabled:
+/// true` on its HTTP filter entry), on ports shifted by 20: every local reply of context-allowlist
+/// and tls-guard still passes every check, because the filter that answers writes the hardened
+/// set itself (Envoy skips the response callback of a Wasm filter whose request callback never
+/// ran, so a header-hardening placed after them would not see their answers either).
+fn local_replies_without_header_hardening() -> Result<String> {
+    let _envoy = variant("no-header-hardening", 20, |text| {
+        text.replace(
+            "          - &header_hardening\n            name: header-hardening\n",
+            "          - &header_hardening\n            name: header-hardening\n            disabled: true\n",
+        )
+    })?;
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for route in ROUTES
+        .iter()
+        .filter(|r| !r.upstream && !r.label.contains("input validation"))
+    {
+        for t in TRANSPORTS {
+            let Some(status) = (if t.tls { route.tls } else { route.plain }) else {
+                continue;
+            };
+            let mut t = *t;
+            t.port = route.port.filter(|_| !t.tls).unwrap_or(t.port) + 20;
+            if let Some(host) = route.tls_host.filter(|_| t.tls) {
+                t.host = host;
+            }
+            let target = format!("{}{}", route.target, "a".repeat(route.pad_target));
+            let body = run_dir().join("header-audit-form.txt");
+            let file = matches!(route.body, Body::FormOfBytes(_)).then_some(body.as_path());
+            let r = send(&t, route.method, &target, route.headers, file)?;
+            checked += 1;
+            failures.extend(
+                check_answer(route, &t, status, &r)
+                    .into_iter()
+                    .filter(|f| !f.starts_with("location"))
+                    .map(|f| format!("{} via {} + 20: {f}", route.label, t.label)),
+            );
+        }
+    }
+    ensure!(failures.is_empty(), "{}", failures.join("\n  "));
+    Ok(format!(
+        "{checked} local replies of context-allowlist and tls-guard hardened with header-hardening disabled"
+    ))
+}
+
+/// Starts a copy of the example, edited by `edit`, with every listener and the admin port
+/// shifted by `shift`; waits until it is ready. Dropping the guard stops it.
+fn variant(name: &str, shift: u16, edit: impl Fn(String) -> String) -> Result<KillOnDrop> {
+    let mut text = edit(std::fs::read_to_string(root().join(up::CONFIG))?);
+    for port in [9901, 10000, 10001, 10080, 10443] {
+        text = text.replace(
+            &format!("port_value: {port} "),
+            &format!("port_value: {} ", port + shift),
+        );
+    }
+    let path = run_dir().join(format!("{name}.yaml"));
+    std::fs::write(&path, text)?;
+    let log = run_dir().join(format!("envoy-{name}.log"));
+    let child = Command::new(tools::envoy())
+        .current_dir(root())
+        .args(["--use-dynamic-base-id", "-c"])
+        .arg(&path)
+        .arg("--log-path")
+        .arg(&log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start envoy")?;
+    let guard = KillOnDrop(child);
+    http::wait_for(
+        &format!("127.0.0.1:{}", 9901 + shift),
+        "/ready",
+        30,
+        |s, _| s == 200,
+    )?;
+    Ok(guard)
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
