@@ -260,7 +260,7 @@ fn weak_upstream() -> Result<String> {
         ] {
             let got = lossy(&r.get(name));
             ensure!(
-                got.len() == 1 && !got[0].contains(bad),
+                matches!(got.as_slice(), [one] if !one.contains(bad)),
                 "{}: {name} {got:?}",
                 t.label
             );
