@@ -282,20 +282,33 @@ pub struct CookieRule {
     pub same_site: Option<SameSite>,
 }
 
-/// The session-id strength check (seed guideline "Increase JSESSIONID length").
+/// The session-id checks (seed guideline "Increase JSESSIONID length"), and what happens to
+/// `Set-Cookie` values the filter cannot read (which might set a session id under any name).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionCookiesConfig {
-    /// Cookie-name globs holding session ids (default `["JSESSIONID"]`; empty: no check).
+    /// Cookie-name globs holding session ids (default `["JSESSIONID"]`; empty: no strength or
+    /// `Domain` check).
     #[serde(default = "default_session_names")]
     pub names: Vec<String>,
     /// Fewest bits a session id's encoding must be able to carry (default 128), 32 to 1024.
+    /// Also checked: an id in a `Location` URL (`;jsessionid=`).
     #[serde(default = "default_min_bits")]
     pub min_bits: u32,
     /// `true` replaces a response that sets a weaker session id with a 502 (default false:
     /// counted and logged).
     #[serde(default)]
     pub strict: bool,
+    /// A session cookie whose `Domain` is broader than the request's host (a parent domain,
+    /// any `Domain` on an IP-literal host, or one the host does not match): `flag` (default:
+    /// counted and logged) or `remove` (its `Domain` attributes are removed: host-only).
+    #[serde(default)]
+    pub broad_domain: BroadDomain,
+    /// A `Set-Cookie` value the filter cannot read (not UTF-8, no name, no `=`), whatever
+    /// `names` says: `harden` (default: `Secure`, `HttpOnly` and `SameSite=Lax` appended where
+    /// missing) or `drop` (the value is removed from the response).
+    #[serde(default)]
+    pub unparseable_cookies: UnparseableCookies,
 }
 
 impl Default for SessionCookiesConfig {
@@ -304,8 +317,32 @@ impl Default for SessionCookiesConfig {
             names: default_session_names(),
             min_bits: default_min_bits(),
             strict: false,
+            broad_domain: BroadDomain::default(),
+            unparseable_cookies: UnparseableCookies::default(),
         }
     }
+}
+
+/// What the filter does with a session cookie whose `Domain` is broader than the request's host.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadDomain {
+    /// Count and log it (`broad_domain_sessions`); the cookie is passed on.
+    #[default]
+    Flag,
+    /// Count and log it, and remove its `Domain` attributes (the cookie becomes host-only).
+    Remove,
+}
+
+/// What the filter does with a `Set-Cookie` value it cannot read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnparseableCookies {
+    /// Append `Secure`, `HttpOnly` and `SameSite=Lax` where missing, keeping every byte.
+    #[default]
+    Harden,
+    /// Remove the value from the response (counted as `cookies_dropped`).
+    Drop,
 }
 
 pub use crate::mode::Mode;

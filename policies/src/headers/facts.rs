@@ -30,6 +30,10 @@ pub struct RequestFacts {
     pub authorization: bool,
     /// Whether the client's connection was TLS (see the module docs).
     pub tls: bool,
+    /// The request's host (`:authority`, or the absolute-form target's): lower-case, without
+    /// port or trailing dot, an IPv6 address without brackets; `None` when unreadable. The
+    /// session cookies' `Domain` check compares with it.
+    pub request_host: Option<String>,
 }
 
 /// What the filter does with the request.
@@ -64,14 +68,14 @@ impl HeaderPlan {
             .as_ref()
             .and_then(|t| t.authority.as_deref())
             .map_or(request.authority(), str::as_bytes);
-        let host = parse_authority(authority)
-            .ok()
-            .and_then(|(h, _)| self.hosts.select(&h));
+        let request_host = parse_authority(authority).ok().map(|(h, _)| h);
+        let host = request_host.as_ref().and_then(|h| self.hosts.select(h));
         let facts = RequestFacts {
             host: host.map(|h| h.index),
             path: target.map(|t| t.path),
             authorization: request.get("authorization").is_some(),
             tls: self.is_tls(request, attrs),
+            request_host: request_host.map(|h| h.as_str().to_owned()),
         };
         let input = host
             .and_then(|h| h.input.as_ref())

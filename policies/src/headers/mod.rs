@@ -48,20 +48,21 @@ pub mod owasp;
 mod plan;
 mod respond;
 mod session;
+mod setcookie;
 mod validate;
 mod values;
 mod weak;
 
 pub use audit::{AuditContext, AuditReport, Finding, Grade, Severity, audit};
 pub use config::{
-    Baseline, CacheConfig, CookieRule, HeaderHardeningConfig, HeaderRule, HstsConfig,
+    Baseline, BroadDomain, CacheConfig, CookieRule, HeaderHardeningConfig, HeaderRule, HstsConfig,
     InputValidationConfig, LogoutConfig, Mode, RouteConfig, SameSite, SessionCookiesConfig,
-    VirtualHostConfig, WeakValues,
+    UnparseableCookies, VirtualHostConfig, WeakValues,
 };
 pub use facts::{RequestFacts, RequestVerdict};
 pub use plan::HeaderPlan;
 pub use respond::{Edit, ResponseEdits, apply};
-pub use session::estimate_bits;
+pub use session::{BroadDomainSession, Estimate, WeakReason, WeakSession, estimate, estimate_bits};
 pub use validate::{DEFAULT_PATTERNS, InputMatch, PATTERN_SIZE_LIMIT, SET_SIZE_LIMIT};
 
 #[cfg(test)]

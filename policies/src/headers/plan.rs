@@ -5,8 +5,9 @@ use super::config::{
     Baseline, CacheConfig, HeaderHardeningConfig, HeaderRule, HstsConfig, SameSite,
     VirtualHostConfig, WeakValues,
 };
-use super::cookies::{CookieRulePlan, NameGlobs};
+use super::cookies::CookieRulePlan;
 use super::owasp::{self, BaselineAction};
+use super::session::SessionPlan;
 use super::validate::InputPlan;
 use crate::error::{ConfigError, ConfigErrorKind, parse_json};
 use crate::field_path::FieldPath;
@@ -58,14 +59,6 @@ pub(super) struct CachePlan {
     pub(super) on_authorization: bool,
 }
 
-/// The session-id check.
-#[derive(Debug, Clone)]
-pub(super) struct SessionPlan {
-    pub(super) names: NameGlobs,
-    pub(super) min_bits: u32,
-    pub(super) strict: bool,
-}
-
 /// The compiled rules of one virtual host.
 #[derive(Debug, Clone)]
 pub(super) struct HostPlan {
@@ -78,7 +71,7 @@ pub(super) struct HostPlan {
     pub(super) cache: CachePlan,
     pub(super) logout: Option<(PathGlobs, Vec<u8>)>,
     pub(super) cookies: Vec<CookieRulePlan>,
-    pub(super) session: Option<SessionPlan>,
+    pub(super) session: SessionPlan,
     pub(super) input: Option<InputPlan>,
     pub(super) weak_values: WeakValues,
 }
@@ -197,26 +190,7 @@ fn compile_host(
         }
         cookies.push(CookieRulePlan::compile(&cpath, rule)?);
     }
-    let s = &vh.session_cookies;
-    let spath = path.key("session_cookies");
-    if !(32..=1024).contains(&s.min_bits) {
-        return Err(ConfigError::at(
-            spath.key("min_bits"),
-            ConfigErrorKind::OutOfRange {
-                what: "min_bits",
-                range: "32 to 1024".into(),
-            },
-        ));
-    }
-    let session = if s.names.is_empty() {
-        None
-    } else {
-        Some(SessionPlan {
-            names: NameGlobs::compile(&spath.key("names"), &s.names)?,
-            min_bits: s.min_bits,
-            strict: s.strict,
-        })
-    };
+    let session = SessionPlan::compile(&path.key("session_cookies"), &vh.session_cookies)?;
     let input = vh
         .input_validation
         .as_ref()

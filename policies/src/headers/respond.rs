@@ -7,9 +7,11 @@
 //! `Set-Cookie` values are hardened in place and checked as session ids.
 
 use super::config::WeakValues;
-use super::cookies::harden;
+use super::cookies::{CookieContext, harden};
 use super::facts::RequestFacts;
 use super::plan::{HeaderPlan, RuleAction};
+use super::session::{BroadDomainSession, WeakSession, session_in_url};
+use super::setcookie::parse_cookie_date;
 use super::weak::{Upstream, upstream_value};
 
 const HSTS: &str = "strict-transport-security";
@@ -63,10 +65,11 @@ pub struct ResponseEdits {
     pub removed: u32,
     /// `Set-Cookie` values that got attributes.
     pub cookies_hardened: u32,
-    /// `Set-Cookie` values that could not be parsed (left as they were).
+    /// `Set-Cookie` values the filter could not read (not UTF-8, no name): hardened (also counted
+    /// in `cookies_hardened` when attributes were added) or dropped (`cookies_dropped`).
     pub cookies_malformed: u32,
-    /// Session cookies set with fewer bits than configured: `(cookie name, estimated bits)`.
-    pub weak_sessions: Vec<(String, u32)>,
+    /// Session ids weaker than configured, set by a `Set-Cookie` or carried in a `Location` URL.
+    pub weak_sessions: Vec<WeakSession>,
     /// Strict session check failed: replace the response with a 502.
     pub reject: bool,
     /// Cache prevention applied.
@@ -76,6 +79,15 @@ pub struct ResponseEdits {
     pub weak_values_replaced: Vec<String>,
     /// Headers whose weak upstream value was kept because the configuration says `keep`.
     pub weak_values_kept: Vec<String>,
+    /// `Set-Cookie` values removed because the filter could not read them
+    /// (`unparseable_cookies: "drop"`).
+    pub cookies_dropped: u32,
+    /// Session cookies whose `Domain` is broader than the request's host (flagged, or made
+    /// host-only with `broad_domain: "remove"`).
+    pub broad_domain_sessions: Vec<BroadDomainSession>,
+    /// A `Location` header carries a session id in its URL (`;jsessionid=` or a `jsessionid`
+    /// query parameter): the id leaks into logs, history and `Referer`.
+    pub session_in_url: bool,
 }
 
 impl ResponseEdits {
@@ -181,36 +193,58 @@ impl HeaderPlan {
                 None => {}
             }
         }
-        self.cookies(host, headers, &mut out);
+        self.cookies(host, facts, headers, &mut out);
         out
     }
 
+    /// Hardens the `Set-Cookie` values and checks the session ids they set and the one a
+    /// `Location` URL carries (see `cookies.rs`, `session.rs`). A dropped value is written as a
+    /// `Remove` of every `Set-Cookie` followed by the kept values.
     fn cookies(
         &self,
         host: &super::plan::HostPlan,
+        facts: &RequestFacts,
         headers: &[(String, Vec<u8>)],
         out: &mut ResponseEdits,
     ) {
+        let ctx = CookieContext {
+            rules: &host.cookies,
+            session: &host.session,
+            host: facts.request_host.as_deref(),
+            date: values(headers, "date").next().and_then(parse_cookie_date),
+        };
         let mut changed = false;
         let mut new_values = Vec::new();
         for value in values(headers, "set-cookie") {
-            let outcome = harden(value, &host.cookies, host.session.as_ref());
+            let outcome = harden(value, &ctx);
             out.cookies_malformed += u32::from(outcome.malformed);
             out.weak_sessions.extend(outcome.weak_session);
-            match outcome.hardened {
-                Some(v) => {
+            out.broad_domain_sessions.extend(outcome.broad_domain);
+            match (outcome.dropped, outcome.hardened) {
+                (true, _) => out.cookies_dropped += 1,
+                (false, Some(v)) => {
                     out.cookies_hardened += 1;
                     changed = true;
                     new_values.push(v);
                 }
-                None => new_values.push(value.to_vec()),
+                (false, None) => new_values.push(value.to_vec()),
             }
         }
-        if changed {
+        if out.cookies_dropped > 0 {
+            out.edits.push(Edit::Remove {
+                name: "set-cookie".to_owned(),
+            });
+        }
+        if changed || (out.cookies_dropped > 0 && !new_values.is_empty()) {
             out.edits.push(Edit::SetCookies { values: new_values });
         }
-        out.reject =
-            !out.weak_sessions.is_empty() && host.session.as_ref().is_some_and(|s| s.strict);
+        for location in values(headers, "location") {
+            if let Some((name, id)) = session_in_url(location) {
+                out.session_in_url = true;
+                out.weak_sessions.extend(host.session.judge(&name, &id));
+            }
+        }
+        out.reject = !out.weak_sessions.is_empty() && host.session.strict;
     }
 }
 
