@@ -16,6 +16,7 @@
 use std::rc::Rc;
 
 use filter_shim::{HostAttributes, headers, log, metrics::Counters, reply};
+use policies::headers::{BodyCheck, InputCause};
 use policies::headers::{Edit, HeaderPlan, RequestFacts, RequestVerdict, ResponseEdits, apply};
 use policies::logline::{self, LoggedDecision};
 use policies::request::RequestHead;
@@ -41,6 +42,11 @@ const COUNTERS: &[&str] = &[
     "denied.not_configured",
     "weak_values_replaced",
     "weak_values_kept",
+    "input_bodies_inspected",
+    "denied.input_body_too_large",
+    "shadow_denied.input_body_too_large",
+    "denied.input_unreadable_body",
+    "shadow_denied.input_unreadable_body",
 ];
 
 /// The module's entry point (`_initialize`), which the SDK's `main!` writes.
@@ -121,6 +127,8 @@ impl HttpContext for HardeningHttp {
         self.facts = facts;
         match verdict {
             RequestVerdict::Continue => Action::Continue,
+            // The headers go on; the form body is held in `on_http_request_body`.
+            RequestVerdict::InspectBody { .. } => Action::Continue,
             RequestVerdict::ShadowReject { matched } => {
                 shared.counters.inc("shadow_denied.input_validation");
                 let pattern = matched.pattern.to_string();
@@ -151,6 +159,27 @@ impl HttpContext for HardeningHttp {
                 Action::Pause
             }
         }
+    }
+
+    fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        // Hold a form body (StopIterationAndBuffer) until it is whole or over its bound; a
+        // pause at the headers would have been StopAllIteration in Envoy, and no body would
+        // have come (proxy-wasm-cpp-host #95).
+        match self.facts.body_check {
+            BodyCheck::None => Action::Continue,
+            BodyCheck::Inspect { max_bytes } if !end_of_stream && body_size <= max_bytes => {
+                Action::Pause
+            }
+            _ => self.judge_body(body_size, end_of_stream),
+        }
+    }
+
+    fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
+        // Trailers end the body: judge what is held, or it would go on unread.
+        if self.facts.body_check == BodyCheck::None {
+            return Action::Continue;
+        }
+        self.judge_body(usize::MAX, true)
     }
 
     fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
@@ -291,6 +320,72 @@ fn write_one(edit: &Edit) -> Result<(), proxy_wasm::types::Status> {
             values
                 .iter()
                 .try_for_each(|v| headers::add_response("set-cookie", v))
+        }
+    }
+}
+
+impl HardeningHttp {
+    /// Judges the held request body (`body_size` bytes so far; the host is asked for at most
+    /// the bound plus one) with `HeaderPlan::on_request_body`, once, and applies the verdict:
+    /// keep holding, let it go on, or count, log and (unless in shadow mode) refuse it with a
+    /// local response. A body the host will not hand over is refused as unreadable.
+    fn judge_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        let Some(shared) = self.shared.clone() else {
+            return Action::Continue;
+        };
+        let limit = match self.facts.body_check {
+            BodyCheck::Inspect { max_bytes } => body_size.min(max_bytes.saturating_add(1)),
+            _ => 0,
+        };
+        let body = if limit == 0 {
+            Vec::new()
+        } else {
+            headers::request_body(limit).unwrap_or_else(|status| {
+                log::error(&format!(
+                    "{FILTER}: request_id={} cannot read the request body: {status:?}",
+                    logline::escape(self.request_id.as_bytes())
+                ));
+                self.facts.body_check = BodyCheck::Unreadable;
+                Vec::new()
+            })
+        };
+        let verdict = shared
+            .plan
+            .on_request_body(&self.facts, &body, end_of_stream);
+        if matches!(verdict, RequestVerdict::InspectBody { .. }) {
+            return Action::Pause;
+        }
+        self.facts.body_check = BodyCheck::None;
+        shared.counters.inc("input_bodies_inspected");
+        let (matched, decision, status) = match verdict {
+            RequestVerdict::ShadowReject { matched } => (matched, LoggedDecision::ShadowDeny, None),
+            RequestVerdict::Reject { status, matched } => {
+                (matched, LoggedDecision::Deny, Some(status))
+            }
+            RequestVerdict::Continue | RequestVerdict::InspectBody { .. } => {
+                return Action::Continue;
+            }
+        };
+        let reason = matched.cause.as_str();
+        let prefix = if status.is_some() {
+            "denied"
+        } else {
+            "shadow_denied"
+        };
+        shared.counters.inc(&format!("{prefix}.{reason}"));
+        let pattern = matched.pattern.to_string();
+        let mut extra: Vec<(&str, &[u8])> = vec![("field", matched.field.as_bytes())];
+        if matched.cause == InputCause::Pattern {
+            extra.push(("pattern", pattern.as_bytes()));
+        }
+        extra.push(("phase", b"body"));
+        self.log(log::info, decision, reason, &extra);
+        match status {
+            Some(status) => {
+                self.local_reply(&shared, status);
+                Action::Pause
+            }
+            None => Action::Continue,
         }
     }
 }

@@ -356,7 +356,9 @@ pub struct InputValidationConfig {
     pub mode: Mode,
     /// Path globs where requests are checked. Not empty.
     pub paths: Vec<String>,
-    /// Query parameter name globs whose (percent-decoded) values are checked (default `["*"]`).
+    /// Request parameter name globs whose names and values are checked (default `["*"]`): the
+    /// query string's and, with `form_bodies`, the form body's (the product merges both into one
+    /// parameter map, `request.getParameter`).
     #[serde(default = "default_query_params")]
     pub query_params: Vec<String>,
     /// Request headers whose values are checked (default none).
@@ -368,6 +370,18 @@ pub struct InputValidationConfig {
     /// Status of a rejected request: 400 (default) or 403.
     #[serde(default = "default_reject_status")]
     pub status: u16,
+    /// Check `application/x-www-form-urlencoded` request bodies on `paths` too (default false):
+    /// the headers go on, the body is held until it is whole and every parameter `query_params`
+    /// selects is checked like a query parameter (`form.<name>` in the log). A body longer than
+    /// `max_body_bytes` is refused with 413; a form in a charset other than UTF-8, US-ASCII or
+    /// ISO-8859-1, or with a `Content-Encoding`, with `status` (fail closed; `shadow` only logs).
+    #[serde(default)]
+    pub form_bodies: bool,
+    /// Largest form body held, in bytes (64 to 1048576; default 8192, the allowlist's bound for
+    /// login forms). Envoy's own buffer limit (`per_connection_buffer_limit_bytes`, 1 MiB by
+    /// default) must not be lower.
+    #[serde(default = "super::validate::default_max_body_bytes")]
+    pub max_body_bytes: usize,
 }
 
 fn yes() -> bool {

@@ -13,7 +13,7 @@
 //! setting.
 
 use super::plan::HeaderPlan;
-use super::validate::InputMatch;
+use super::validate::{BodyCheck, InputCause, InputMatch, InputPlan};
 use crate::attributes::{self, Attributes};
 use crate::authority::parse_authority;
 use crate::path::{DEFAULT_MAX_TARGET_BYTES, normalize_target};
@@ -34,6 +34,10 @@ pub struct RequestFacts {
     /// port or trailing dot, an IPv6 address without brackets; `None` when unreadable. The
     /// session cookies' `Domain` check compares with it.
     pub request_host: Option<String>,
+    /// What the body callbacks do with the request's body: hold a form body for
+    /// [`HeaderPlan::on_request_body`], or nothing (see [`BodyCheck`]). The filter sets it back
+    /// to [`BodyCheck::None`] once the body is judged.
+    pub body_check: BodyCheck,
 }
 
 /// What the filter does with the request.
@@ -53,6 +57,16 @@ pub enum RequestVerdict {
         /// What matched.
         matched: InputMatch,
     },
+    /// Let the headers go on and hold the body (Envoy: `StopIterationAndBuffer` in the body
+    /// callback; a pause at the headers would be `StopAllIteration`, and no body would ever
+    /// come, proxy-wasm-cpp-host #95) until it is whole or longer than `max_bytes`, then ask
+    /// [`HeaderPlan::on_request_body`]. [`RequestFacts::body_check`] says the same for later
+    /// callbacks.
+    InspectBody {
+        /// The bound, in bytes (`max_body_bytes`); 0 when the body is refused at its first
+        /// bytes ([`BodyCheck::Unreadable`]).
+        max_bytes: usize,
+    },
 }
 
 impl HeaderPlan {
@@ -70,12 +84,13 @@ impl HeaderPlan {
             .map_or(request.authority(), str::as_bytes);
         let request_host = parse_authority(authority).ok().map(|(h, _)| h);
         let host = request_host.as_ref().and_then(|h| self.hosts.select(h));
-        let facts = RequestFacts {
+        let mut facts = RequestFacts {
             host: host.map(|h| h.index),
             path: target.map(|t| t.path),
             authorization: request.get("authorization").is_some(),
             tls: self.is_tls(request, attrs),
             request_host: request_host.map(|h| h.as_str().to_owned()),
+            body_check: BodyCheck::None,
         };
         let input = host
             .and_then(|h| h.input.as_ref())
@@ -98,7 +113,56 @@ impl HeaderPlan {
                 matched,
             },
         };
+        if matches!(verdict, RequestVerdict::Reject { .. }) {
+            return (facts, verdict);
+        }
+        facts.body_check = input.body_check(request);
+        let verdict = match (verdict, facts.body_check) {
+            (RequestVerdict::Continue, BodyCheck::Inspect { max_bytes }) => {
+                RequestVerdict::InspectBody { max_bytes }
+            }
+            (RequestVerdict::Continue, BodyCheck::Unreadable) => {
+                RequestVerdict::InspectBody { max_bytes: 0 }
+            }
+            (verdict, _) => verdict,
+        };
         (facts, verdict)
+    }
+
+    /// Judges a request body after [`HeaderPlan::on_request`] asked for it
+    /// ([`RequestVerdict::InspectBody`], `facts.body_check`). `body` is what the host holds so
+    /// far: the whole body when `end_of_stream`, else its first bytes (the filter hands over at
+    /// most `max_bytes + 1`). Gives [`RequestVerdict::InspectBody`] while the body is
+    /// incomplete and within its bound (keep holding); a refusal of 413 when it is longer than
+    /// the bound ([`InputCause::BodyTooLarge`]); a refusal with the configured status for an
+    /// unreadable body ([`InputCause::UnreadableBody`]) or for a parameter whose name or value
+    /// matches a pattern (field `form.<name>`); [`RequestVerdict::ShadowReject`] instead of a
+    /// refusal in shadow mode; otherwise [`RequestVerdict::Continue`]. Reads nothing from the
+    /// host.
+    pub fn on_request_body(
+        &self,
+        facts: &RequestFacts,
+        body: &[u8],
+        end_of_stream: bool,
+    ) -> RequestVerdict {
+        let Some(input) = self.host_for(facts).input.as_ref() else {
+            return RequestVerdict::Continue;
+        };
+        let (status, matched) = match facts.body_check {
+            BodyCheck::None => return RequestVerdict::Continue,
+            BodyCheck::Unreadable => (input.status, InputMatch::body(InputCause::UnreadableBody)),
+            BodyCheck::Inspect { max_bytes } if body.len() > max_bytes => {
+                (413, InputMatch::body(InputCause::BodyTooLarge))
+            }
+            BodyCheck::Inspect { max_bytes } if !end_of_stream => {
+                return RequestVerdict::InspectBody { max_bytes };
+            }
+            BodyCheck::Inspect { .. } => match input.check_form(body) {
+                None => return RequestVerdict::Continue,
+                Some(matched) => (input.status, matched),
+            },
+        };
+        refusal(input, status, matched)
     }
 
     fn is_tls(&self, request: &RequestHead<'_>, attrs: &dyn Attributes) -> bool {
@@ -114,5 +178,14 @@ impl HeaderPlan {
             (Some(v), None) => v.trim_ascii().eq_ignore_ascii_case(b"https"),
             _ => false,
         }
+    }
+}
+
+/// A refusal of `status`, or its shadow when `input` runs in shadow mode.
+fn refusal(input: &InputPlan, status: u16, matched: InputMatch) -> RequestVerdict {
+    if input.mode == super::config::Mode::Shadow {
+        RequestVerdict::ShadowReject { matched }
+    } else {
+        RequestVerdict::Reject { status, matched }
     }
 }

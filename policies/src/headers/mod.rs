@@ -63,7 +63,10 @@ pub use facts::{RequestFacts, RequestVerdict};
 pub use plan::HeaderPlan;
 pub use respond::{Edit, ResponseEdits, apply};
 pub use session::{BroadDomainSession, Estimate, WeakReason, WeakSession, estimate, estimate_bits};
-pub use validate::{DEFAULT_PATTERNS, InputMatch, PATTERN_SIZE_LIMIT, SET_SIZE_LIMIT};
+pub use validate::{
+    BodyCheck, DEFAULT_MAX_BODY_BYTES, DEFAULT_PATTERNS, InputCause, InputMatch, MAX_BODY_BYTES,
+    MAX_DECODE_ROUNDS, MIN_BODY_BYTES, PATTERN_SIZE_LIMIT, SET_SIZE_LIMIT,
+};
 
 #[cfg(test)]
 mod tests;
