@@ -42,6 +42,9 @@ const COUNTERS: &[&str] = &[
     "denied.not_configured",
     "weak_values_replaced",
     "weak_values_kept",
+    "cookies_dropped",
+    "broad_domain_sessions",
+    "session_in_url",
     "input_bodies_inspected",
     "denied.input_body_too_large",
     "shadow_denied.input_body_too_large",
@@ -189,20 +192,7 @@ impl HttpContext for HardeningHttp {
         let mut pairs = headers::response().unwrap_or_default();
         let edits = shared.plan.on_response(&self.facts, &pairs);
         self.count(&shared, &edits);
-        for (cookie, bits) in &edits.weak_sessions {
-            let bits = bits.to_string();
-            let decision = if edits.reject {
-                LoggedDecision::Deny
-            } else {
-                LoggedDecision::Allow
-            };
-            self.log(
-                log::warn,
-                decision,
-                "weak_session_id",
-                &[("cookie", cookie.as_bytes()), ("bits", bits.as_bytes())],
-            );
-        }
+        self.log_findings(&edits);
         if edits.reject {
             shared.counters.inc("denied.weak_session_id");
             self.local_reply(&shared, 502);
@@ -264,6 +254,53 @@ impl HardeningHttp {
         ));
     }
 
+    /// One `warn` line per weak session id (with its bits and why), per session cookie whose
+    /// `Domain` is broader than the host, and for a session id in the `Location` URL; one `info`
+    /// line per weak upstream value kept.
+    fn log_findings(&self, edits: &ResponseEdits) {
+        let decision = if edits.reject {
+            LoggedDecision::Deny
+        } else {
+            LoggedDecision::Allow
+        };
+        for w in &edits.weak_sessions {
+            let bits = w.bits.to_string();
+            self.log(
+                log::warn,
+                decision,
+                "weak_session_id",
+                &[
+                    ("cookie", w.name.as_bytes()),
+                    ("bits", bits.as_bytes()),
+                    ("why", w.reason.as_str().as_bytes()),
+                ],
+            );
+        }
+        for b in &edits.broad_domain_sessions {
+            self.log(
+                log::warn,
+                LoggedDecision::Allow,
+                "broad_domain_session",
+                &[
+                    ("cookie", b.name.as_bytes()),
+                    ("domain", b.domain.as_bytes()),
+                    ("removed", if b.removed { b"true" } else { b"false" }),
+                ],
+            );
+        }
+        if edits.session_in_url {
+            self.log(log::warn, LoggedDecision::Allow, "session_in_url", &[]);
+        }
+        for name in &edits.weak_values_kept {
+            self.log(
+                log::info,
+                LoggedDecision::Allow,
+                "weak_value_kept",
+                &[("header", name.as_bytes())],
+            );
+        }
+    }
+
     fn count(&self, shared: &Shared, edits: &ResponseEdits) {
         let c = &shared.counters;
         if !edits.host_known {
@@ -285,6 +322,12 @@ impl HardeningHttp {
         c.add("no_store", u32::from(edits.no_store));
         let len = |v: &[String]| u32::try_from(v.len()).unwrap_or(u32::MAX);
         c.add("weak_values_replaced", len(&edits.weak_values_replaced));
+        c.add("cookies_dropped", edits.cookies_dropped);
+        c.add(
+            "broad_domain_sessions",
+            u32::try_from(edits.broad_domain_sessions.len()).unwrap_or(u32::MAX),
+        );
+        c.add("session_in_url", u32::from(edits.session_in_url));
         c.add("weak_values_kept", len(&edits.weak_values_kept));
     }
 

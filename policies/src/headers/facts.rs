@@ -92,8 +92,11 @@ impl HeaderPlan {
             request_host: request_host.map(|h| h.as_str().to_owned()),
             body_check: BodyCheck::None,
         };
-        let input = host
-            .and_then(|h| h.input.as_ref())
+        // The default host's rules when no virtual host answers (its input validation too).
+        let input = self
+            .host_for(&facts)
+            .input
+            .as_ref()
             .filter(|i| i.applies_to(facts.path.as_deref()));
         let Some(input) = input else {
             return (facts, RequestVerdict::Continue);

@@ -151,9 +151,9 @@ pub fn is_fingerprinting(name: &str) -> bool {
 /// `text/plain` body that nothing may frame, run, sniff or store, so its policy is stricter than
 /// the baseline's: `default-src 'none'`. They are written by the filter that answers, whatever
 /// the filter order: Envoy does not run a Wasm filter's response callback for a request its
-/// request callback never saw (proxy-wasm-cpp-host `ContextBase::onResponseHeaders` returns
-/// `Continue` when the VM context was never created), so a `header-hardening` placed after
-/// the answering filter never sees the answer.
+/// request callback never saw (Envoy `source/extensions/common/wasm/context.cc`,
+/// `Context::encodeHeaders`: `if (!in_vm_context_created_ || failure_local_reply_sent_) return
+/// Continue;`), so a `header-hardening` placed after the answering filter never sees the answer.
 pub const LOCAL_REPLY: &[(&str, &str)] = &[
     ("content-type", "text/plain; charset=utf-8"),
     ("cache-control", "no-store, max-age=0"),

@@ -36,8 +36,11 @@ pub(super) fn upstream_value(headers: &[(String, Vec<u8>)], name: &str) -> Upstr
 
 /// Whether `value` of the header `name` (lower-case) is weak:
 /// - any security header: empty or only whitespace;
-/// - `content-security-policy`: the `'unsafe-inline'` or `'unsafe-eval'` source expression
-///   (CSP3 §2.3.1; any case), or `frame-ancestors *`;
+/// - `content-security-policy`: in a directive that governs scripts (`default-src`,
+///   `script-src`, `script-src-elem`, `script-src-attr`), `'unsafe-eval'`, or `'unsafe-inline'`
+///   without a nonce, a hash or `'strict-dynamic'` beside it (CSP3 §8.2: browsers then ignore
+///   `'unsafe-inline'`); or `frame-ancestors *`. Any case. `'unsafe-inline'` in `style-src` is
+///   not counted (common, and no script runs from it);
 /// - `cross-origin-opener-policy` / `cross-origin-embedder-policy`: `unsafe-none` (the value
 ///   that switches the isolation off);
 /// - `permissions-policy`: a feature allowed to every origin (`*`);
@@ -50,20 +53,39 @@ pub(super) fn is_weak(name: &str, value: &[u8]) -> bool {
     let lower = v.to_ascii_lowercase();
     let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
     match name {
-        "content-security-policy" => {
-            has(b"'unsafe-inline'")
-                || has(b"'unsafe-eval'")
-                || lower.split(|&b| b == b';').any(|d| {
-                    let mut words = d.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
-                    words.next() == Some(b"frame-ancestors") && words.any(|w| w == b"*")
-                })
-        }
+        "content-security-policy" => lower.split(|&b| b == b';').any(weak_csp_directive),
         "cross-origin-opener-policy" | "cross-origin-embedder-policy" => {
             lower.starts_with(b"unsafe-none")
         }
         "permissions-policy" => has(b"=*") || has(b"=(*)"),
         "x-content-type-options" => lower != b"nosniff",
         "referrer-policy" => has(b"unsafe-url"),
+        _ => false,
+    }
+}
+
+/// Whether one CSP directive (lower-case) weakens the policy (see [`is_weak`]).
+fn weak_csp_directive(directive: &[u8]) -> bool {
+    let mut words = directive
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty());
+    let Some(name) = words.next() else {
+        return false;
+    };
+    let sources: Vec<&[u8]> = words.collect();
+    let any = |f: &dyn Fn(&[u8]) -> bool| sources.iter().any(|s| f(s));
+    match name {
+        b"default-src" | b"script-src" | b"script-src-elem" | b"script-src-attr" => {
+            let neutralised = any(&|s| {
+                s.starts_with(b"'nonce-")
+                    || s.starts_with(b"'sha256-")
+                    || s.starts_with(b"'sha384-")
+                    || s.starts_with(b"'sha512-")
+                    || s == b"'strict-dynamic'"
+            });
+            any(&|s| s == b"'unsafe-eval'") || (!neutralised && any(&|s| s == b"'unsafe-inline'"))
+        }
+        b"frame-ancestors" => any(&|s| s == b"*"),
         _ => false,
     }
 }

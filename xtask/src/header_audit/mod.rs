@@ -106,6 +106,10 @@ pub(crate) fn run() -> Result<()> {
                     std::fs::write(&body, format!("a={}", "a".repeat(n.saturating_sub(2))))?;
                     Some(body.as_path())
                 }
+                Body::Form(form) => {
+                    std::fs::write(&body, form)?;
+                    Some(body.as_path())
+                }
             };
             let r = send(&t, route.method, &target, route.headers, file)?;
             let grade = audit(&r.headers, AuditContext { tls: t.tls }).grade;
@@ -134,6 +138,10 @@ pub(crate) fn run() -> Result<()> {
         (
             "weak upstream values",
             weak_upstream as fn() -> Result<String>,
+        ),
+        (
+            "session cookies as a browser reads them",
+            cookies_as_a_browser_reads_them,
         ),
         ("hostile upstream", hostile_upstream),
         ("server header with OVERWRITE", server_overwrite),
@@ -283,9 +291,95 @@ fn weak_upstream() -> Result<String> {
     ))
 }
 
+/// Cookies an upstream sets the way a browser would misread them: an attribute hidden behind a
+/// no-break space (RFC 6265 §5.2 trims only space and tab, so `\xa0Secure` is not `Secure`),
+/// repeated `SameSite` (the last applies), a nameless cookie, a session cookie whose `Domain`
+/// is broader than the host, a session cookie being deleted, and a session id in the
+/// `Location` URL. Checked in the answer and in header-hardening's counters.
+fn cookies_as_a_browser_reads_them() -> Result<String> {
+    // "JSESSIONID=E9421E4E2DD0FF260A43D1AA84322332; Path=/; \xa0Secure; \xa0HttpOnly"
+    let hidden = "SlNFU1NJT05JRD1FOTQyMUU0RTJERDBGRjI2MEE0M0QxQUE4NDMyMjMzMjsgUGF0aD0vOyCgU2VjdXJlOyCgSHR0cE9ubHk=";
+    let json = format!(
+        r#"{{"status":302,"headers":[["Location","https://is.gateway.test:10443/authenticationendpoint/login.do;jsessionid=0123456789ABCDEF0123456789ABCDEF"],["Set-Cookie","lang=en; SameSite=Lax; SameSite=None"],["Set-Cookie","=nameless"],["Set-Cookie","commonAuthId=7c4f5b1e-2f8a-4e1b-9c3d-5a6b7c8d9e0f; Domain=gateway.test; Path=/; Secure; HttpOnly; SameSite=None"],["Set-Cookie","JSESSIONID=; Max-Age=0; Path=/"]],"headers_b64":[["set-cookie","{hidden}"]],"body":""}}"#
+    );
+    let reply = base64url(json.as_bytes());
+    let counters = [
+        "broad_domain_sessions",
+        "session_in_url",
+        "weak_session_ids",
+    ];
+    for t in TRANSPORTS.iter().filter(|t| t.port != 10001) {
+        let before = counters.map(|c| counter("header_hardening", c));
+        let r = send(
+            t,
+            "GET",
+            "/authenticationendpoint/login.do",
+            &[("x-mock-reply", reply.as_str()), ("host", t.host)],
+            None,
+        )?;
+        ensure!(r.status == 302, "{}: status {}", t.label, r.status);
+        let cookies = lossy(&r.get("set-cookie"));
+        let has = |prefix: &str, attrs: &[&str]| {
+            cookies.iter().any(|c| {
+                c.starts_with(prefix) && attrs.iter().all(|a| c.split("; ").any(|p| p == *a))
+            })
+        };
+        ensure!(
+            has(
+                "JSESSIONID=E9421E4E",
+                &["Secure", "HttpOnly", "SameSite=Lax"]
+            ),
+            "{}: JSESSIONID behind a no-break space not hardened: {cookies:?}",
+            t.label
+        );
+        ensure!(
+            has("lang=en", &["Secure", "HttpOnly"]),
+            "{}: lang (last SameSite=None) without Secure: {cookies:?}",
+            t.label
+        );
+        ensure!(
+            has("=nameless", &["Secure", "HttpOnly", "SameSite=Lax"]),
+            "{}: nameless cookie passed on unhardened: {cookies:?}",
+            t.label
+        );
+        ensure!(
+            has("JSESSIONID=;", &["Secure", "HttpOnly"]),
+            "{}: deletion not hardened: {cookies:?}",
+            t.label
+        );
+        let after = counters.map(|c| counter("header_hardening", c));
+        let delta: Vec<u64> = after
+            .iter()
+            .zip(before)
+            .map(|(a, b)| a.saturating_sub(b))
+            .collect();
+        ensure!(
+            delta == [1, 1, 0],
+            "{}: counter deltas {counters:?} = {delta:?}, expected [1, 1, 0] (commonAuthId's Domain=gateway.test flagged, the Location id flagged, the deletion not judged weak)",
+            t.label
+        );
+    }
+    Ok("hidden attributes added, last SameSite applied, nameless cookie hardened, broad Domain and Location session id counted, deletion not judged weak".into())
+}
+
+/// A counter of one of the filters (`wasmcustom.gateway_hardening.<filter>.<name>`) in the
+/// running example's admin `/stats`; 0 when absent.
+fn counter(filter: &str, name: &str) -> u64 {
+    let key = format!("wasmcustom.gateway_hardening.{filter}.{name}: ");
+    crate::http::get(up::ADMIN, &format!("/stats?filter={filter}"))
+        .map(|(_, stats)| {
+            stats
+                .lines()
+                .find_map(|l| l.strip_prefix(&key))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
 /// Non-UTF-8 values, 70 extra headers, malformed and repeated `Set-Cookie` from the upstream:
-/// the filter answers (no trap, no 503), keeps every cookie and the raw bytes, hardens the
-/// valid cookies.
+/// the filter answers (no trap, no 503), keeps the raw bytes of other headers, and hardens
+/// every cookie, the unparseable ones included.
 fn hostile_upstream() -> Result<String> {
     let mut headers: Vec<String> = (0..70).map(|i| format!("[\"x-h{i}\",\"v{i}\"]")).collect();
     let cookies = [
@@ -320,14 +414,20 @@ fn hostile_upstream() -> Result<String> {
         );
         let set = r.get("set-cookie");
         ensure!(set.len() == 6, "{addr}: {} cookies, expected 6", set.len());
-        ensure!(
-            set.contains(&b"sid=\xff\xfe; Path=/".as_slice()),
-            "{addr}: non-UTF-8 cookie changed"
-        );
-        ensure!(
-            set.contains(&b"=bad".as_slice()),
-            "{addr}: malformed cookie dropped"
-        );
+        // Unparseable values (non-UTF-8, nameless, no `=`) are hardened byte-safely, never
+        // passed on as they came (the example's `unparseable_cookies: harden`, the default).
+        for hardened in [
+            b"sid=\xff\xfe; Path=/; Secure; HttpOnly; SameSite=Lax".as_slice(),
+            b"=bad; Secure; HttpOnly; SameSite=Lax",
+            b"novalue; Secure; HttpOnly; SameSite=Lax",
+        ] {
+            ensure!(
+                set.contains(&hardened),
+                "{addr}: {:?} missing in {:?}",
+                String::from_utf8_lossy(hardened),
+                lossy(&set)
+            );
+        }
         ensure!(
             set.contains(&b"JSESSIONID=E9421E4E2DD0FF260A43D1AA84322332; Path=/; Secure; HttpOnly; SameSite=Lax".as_slice()),
             "{addr}: JSESSIONID not hardened: {:?}",
@@ -339,7 +439,7 @@ fn hostile_upstream() -> Result<String> {
         );
     }
     Ok(
-        "77 headers, non-UTF-8 values, 6 Set-Cookie (3 malformed): kept byte for byte, valid cookies hardened"
+        "77 headers, non-UTF-8 values kept byte for byte, 6 Set-Cookie (3 unparseable) all hardened"
             .into(),
     )
 }
@@ -390,8 +490,18 @@ fn local_replies_without_header_hardening() -> Result<String> {
                 t.host = host;
             }
             let target = format!("{}{}", route.target, "a".repeat(route.pad_target));
-            let body = run_dir().join("header-audit-form.txt");
-            let file = matches!(route.body, Body::FormOfBytes(_)).then_some(body.as_path());
+            let body = run_dir().join(format!("header-audit-form-{}.txt", route.label));
+            let file = match route.body {
+                Body::None => None,
+                Body::FormOfBytes(n) => {
+                    std::fs::write(&body, format!("a={}", "a".repeat(n.saturating_sub(2))))?;
+                    Some(body.as_path())
+                }
+                Body::Form(form) => {
+                    std::fs::write(&body, form)?;
+                    Some(body.as_path())
+                }
+            };
             let r = send(&t, route.method, &target, route.headers, file)?;
             checked += 1;
             failures.extend(

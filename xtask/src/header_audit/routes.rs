@@ -18,6 +18,8 @@ pub(super) enum Body {
     None,
     /// An urlencoded form of this many bytes (`a=aaaa...`).
     FormOfBytes(usize),
+    /// This urlencoded form.
+    Form(&'static str),
 }
 
 /// One request of the audit.
@@ -68,6 +70,7 @@ const fn local(label: &'static str, method: &'static str, target: &'static str) 
 }
 
 const BASIC_CLIENT: &[(&str, &str)] = &[("authorization", "Basic Y2xpZW50OnNlY3JldA==")];
+const FORM: &[(&str, &str)] = &[("content-type", "application/x-www-form-urlencoded")];
 const BASIC_ADMIN: &[(&str, &str)] = &[("authorization", "Basic YWRtaW46YWRtaW4=")];
 
 pub(super) const ROUTES: &[Route] = &[
@@ -129,6 +132,19 @@ pub(super) const ROUTES: &[Route] = &[
         headers: &[("x-forwarded-proto", "https")],
         cache: Cache::Public,
         ..route("xfp spoof", "GET", "/oauth2/jwks")
+    },
+    // Input validation: what passes (benign look-alikes) and what is refused (below).
+    route(
+        "benign look-alikes",
+        "GET",
+        "/authenticationendpoint/login.do?sessionDataKey=0f8f&n=Johnson%20%26%20Johnson&c=a%20%3C%203&r=%26%23600%3B&w=%3Cscripted&o=onboarding%3D1",
+    ),
+    Route {
+        headers: FORM,
+        body: Body::Form("username=alice%40example.com&password=a%3Cb%20%26%20c"),
+        plain: Some(302),
+        tls: Some(302),
+        ..route("benign login form", "POST", "/commonauth")
     },
     // Local replies, one of each kind and filter.
     Route {

@@ -366,3 +366,30 @@ fn every_local_reply_header_set_passes_the_audit() {
         assert_eq!(report.grade, Grade::APlus, "tls={tls}: {report:?}");
     }
 }
+
+#[test]
+fn the_default_host_validates_input_too() {
+    let p = plan(
+        r#"{"virtual_hosts": [{"domains": ["is.example.com"]}],
+            "default_host": {"input_validation": {"paths": ["/commonauth"]}}}"#,
+    );
+    // (row, :authority, refused)
+    let rows: &[(&str, &str, bool)] = &[
+        ("unknown host", "other.example", true),
+        ("malformed host", "bad host", true),
+        (
+            "configured host without input validation",
+            "is.example.com",
+            false,
+        ),
+    ];
+    for (row, authority, refused) in rows {
+        let head = request("/commonauth?x=%3Cscript%3E", authority, &[]);
+        let (_, verdict) = p.on_request(&RequestHead::new(&head), &plaintext());
+        assert_eq!(
+            matches!(verdict, RequestVerdict::Reject { .. }),
+            *refused,
+            "{row}: {verdict:?}"
+        );
+    }
+}
