@@ -199,6 +199,40 @@ pub(super) const ROUTES: &[Route] = &[
         plain: Some(400),
         tls: Some(400),
         ..local(
+            "400 entity-encoded xss",
+            "GET",
+            "/commonauth?x=%26lt%3Bscript%26gt%3Balert(1)%26lt%3B/script%26gt%3B",
+        )
+    },
+    Route {
+        plain: Some(400),
+        tls: Some(400),
+        ..local(
+            "400 double-encoded xss",
+            "GET",
+            "/authenticationendpoint/login.do?x=%253Cimg%2520src%253Dx%2520onerror%253Dalert(1)%253E",
+        )
+    },
+    Route {
+        plain: Some(400),
+        tls: Some(400),
+        ..local(
+            "400 javascript: href",
+            "GET",
+            "/authenticationendpoint/login.do?x=%3Ca%20href%3D%22jav%26%23x09%3Bascript%3Aalert(1)%22%3E",
+        )
+    },
+    Route {
+        headers: FORM,
+        body: Body::Form("username=%3Csvg%2Fonload%3Dalert(1)%3E&password=x"),
+        plain: Some(400),
+        tls: Some(400),
+        ..local("400 xss in login form", "POST", "/commonauth")
+    },
+    Route {
+        plain: Some(400),
+        tls: Some(400),
+        ..local(
             "400 ambiguous route",
             "GET",
             "/t/%2e%2e/carbon/admin/login.jsp",
