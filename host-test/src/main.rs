@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use host_test::check::{Verdict, check};
-use host_test::differences::{self, ExpectedDifferences};
+use host_test::differences::{self, ExpectedDifferences, Judgement};
 use host_test::e2e::{EnvoyRunner, Outcome, targets};
 #[cfg(feature = "wasmtime-host")]
 use host_test::runner::{CaseResult, run_file};
@@ -159,15 +159,30 @@ fn envoy(args: &EnvoyArgs, both: bool, t: &mut Tally) {
     if args.table {
         println!("{}", table::header());
     }
-    for path in files(&args.paths, t) {
-        let file = match load(&path) {
+    let ran = files(&args.paths, t);
+    for path in &ran {
+        let file = match load(path) {
             Ok(f) => f,
             Err(e) => {
                 t.fail(e.to_string());
                 continue;
             }
         };
-        envoy_file(&mut runner, &expected, &path, &file, both, args.table, t);
+        envoy_file(&mut runner, &expected, path, &file, both, args.table, t);
+    }
+    // The run covered the folder of the list: every entry must have matched a test.
+    let whole_suite = expected_path
+        .parent()
+        .is_some_and(|dir| args.paths.iter().any(|p| same_dir(p, dir)));
+    for msg in expected.unmatched(&ran, whole_suite) {
+        t.fail(msg);
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 
@@ -220,6 +235,7 @@ fn envoy_file(
             );
             let line = format!("{name} [{target}]");
             let mut got = None;
+            let mut observed = None;
             let envoy = match runner.observe(file, path, case, &target) {
                 Outcome::Skipped(reason) => {
                     t.skip(format!("{line}: {reason}"));
@@ -231,22 +247,25 @@ fn envoy_file(
                 },
                 Outcome::Observed(obs) => {
                     got = Some((obs.status, obs.reached_upstream));
-                    check(&case.expect, &obs)
+                    let v = check(&case.expect, &obs);
+                    observed = Some(obs);
+                    v
                 }
             };
-            // Never an admin landing the test said must not happen (`Verdict::admin_landing`).
-            let excused = expected.excuse(path, &case.id, &label, &envoy);
-            let never = |failures: &[String]| {
-                let mut s = failures.join("; ");
-                if envoy.admin_landing.is_some()
-                    && expected.reason(path, &case.id, &label).is_some()
-                {
-                    s.push_str(
-                        " (expected-differences.yaml lists this test, but never excuses an admin landing)",
-                    );
-                }
-                s
+            // An expected difference excuses a failure only when Envoy did what its `instead`
+            // says, never an admin landing; an entry Envoy no longer needs fails.
+            let judgement = expected.judge(path, &case.id, &label, &envoy, observed.as_deref());
+            let (excused, never) = match &judgement {
+                Judgement::Excused(r) => (Some(*r), String::new()),
+                Judgement::Refused(why) => (None, why.clone()),
+                Judgement::NotListed | Judgement::Stale => (None, envoy.failures.join("; ")),
             };
+            if judgement == Judgement::Stale {
+                t.fail(format!(
+                    "{line}: listed in expected-differences.yaml, but Envoy agrees: remove the entry"
+                ));
+                continue;
+            }
             if table {
                 let passed = envoy.passed() || excused.is_some();
                 let row = table::row(passed, &label, case, got);
@@ -261,7 +280,7 @@ fn envoy_file(
                 (None, true) => t.ok(line),
                 (None, false) => match excused {
                     Some(r) => t.ok(format!("{line} (expected difference: {r})")),
-                    None => t.fail(format!("{line}: {}", never(&envoy.failures))),
+                    None => t.fail(format!("{line}: {never}")),
                 },
                 (Some(w), true) if w.passed() => t.ok(format!("{line} agrees with wasmtime")),
                 (Some(w), true) => t.fail(format!(
@@ -270,10 +289,7 @@ fn envoy_file(
                 )),
                 (Some(w), false) if w.passed() => match excused {
                     Some(r) => t.ok(format!("{line} (expected difference: {r})")),
-                    None => t.fail(format!(
-                        "{line}: {target} disagreed: {}",
-                        never(&envoy.failures)
-                    )),
+                    None => t.fail(format!("{line}: {target} disagreed: {never}")),
                 },
                 (Some(w), false) => t.fail(format!(
                     "{line}: fails in both hosts: wasmtime: {}; envoy: {}",
