@@ -44,8 +44,9 @@ pub struct TlsGuardConfig {
     #[serde(default)]
     pub mode: Mode,
     /// What to do when the host does not report a property a check needs (another gateway, a
-    /// listener without `tls_inspector` or `set_filter_state`): `deny` (default) or `allow`.
-    /// Logged once per VM and property either way, counted every time.
+    /// listener without `tls_inspector` or `set_filter_state`): `deny` (default) refuses, `allow`
+    /// skips only the check that needs it. Logged once per VM and property either way, counted
+    /// every time.
     #[serde(default)]
     pub missing_properties: MissingProperties,
     /// The filter-state key that `envoy.filters.http.set_filter_state` fills with
@@ -74,7 +75,8 @@ pub enum MissingProperties {
     /// Refuse: 403 at request time, 502 at response time (fail closed).
     #[default]
     Deny,
-    /// Skip the check that cannot run.
+    /// Skip the check that cannot run; every other check still runs on the properties the
+    /// host reports.
     Allow,
 }
 

@@ -20,16 +20,24 @@ struct Effective<'p> {
 }
 
 /// A check that could not run and was skipped because `missing_properties` is `allow`.
-type Skipped = Option<Property>;
+pub(super) type Skipped = Option<Property>;
 
 impl TlsGuardPlan {
     /// Decides about one request from its head and the connection's attributes.
     ///
-    /// In order: the host (400 when malformed, 421 when no virtual host names it); the path (400
-    /// or 414 when it cannot be normalised); plaintext (redirect 308, deny 403 or allow); the TLS
-    /// version (403); the SNI against `:authority` and every `Host` (421); the cipher (403); the
-    /// client certificate of each matching path rule (403). A property the host does not report
-    /// is decided by `missing_properties`.
+    /// In order: the target (400, or 414 when too long, when it cannot be normalised); the host
+    /// (400 when malformed, 421 when no virtual host names it); plaintext (redirect 308, deny
+    /// 403 or allow); the TLS version (403); the SNI against `:authority` and every `Host`
+    /// (421); the cipher (403); the client certificate of each matching path rule (403). The
+    /// first refusal decides.
+    ///
+    /// A property the host does not report decides only the check that needs it, as
+    /// `missing_properties` says: `deny` refuses (403, [`DenyReason::MissingProperty`]); `allow`
+    /// skips that check and runs every other one on what is reported (the decision is then
+    /// [`AllowReason::MissingProperty`] naming the first skipped property). Without
+    /// `connection.tls_version`, and unless `connection.mtls` is true, the connection may be
+    /// plaintext, which has no SNI: a missing SNI is then not refused, a reported one is still
+    /// checked.
     pub fn decide_request(&self, request: &RequestHead<'_>, attrs: &dyn Attributes) -> Decision {
         let target = match normalize_target(request.target(), DEFAULT_MAX_TARGET_BYTES) {
             Ok(t) => t,
@@ -52,30 +60,34 @@ impl TlsGuardPlan {
         };
         let effective = effective_rules(rules, &target.path);
 
+        let mtls = attributes::boolean(attrs, &["connection", "mtls"]);
         let tls_version =
             attributes::string(attrs, &["connection", "tls_version"]).filter(|v| !v.is_empty());
-        let Some(version) = tls_version else {
-            return match attributes::boolean(attrs, &["connection", "mtls"]) {
-                // Envoy reports `connection.mtls` = false and no version on plaintext.
-                Some(false) => plaintext(rules, &effective, &host, request.target()),
-                _ => match self.missing_property(Property::TlsVersion, 403) {
-                    Ok(skipped) => Decision::Allow(AllowReason::MissingProperty(skipped)),
-                    Err(d) => d,
-                },
-            };
-        };
-        if TlsVersion::from_reported(&version).is_none_or(|v| v < effective.min_version) {
-            return deny(403, DenyReason::TlsVersionTooLow);
+        let tls_known = tls_version.is_some() || mtls == Some(true);
+        let mut skipped: Skipped = None;
+        match tls_version {
+            Some(version) => {
+                if TlsVersion::from_reported(&version).is_none_or(|v| v < effective.min_version) {
+                    return deny(403, DenyReason::TlsVersionTooLow);
+                }
+            }
+            // Envoy reports `connection.mtls` = false and no version on plaintext.
+            None if mtls == Some(false) => {
+                return plaintext(rules, &effective, &host, request.target());
+            }
+            None => match self.missing_property(Property::TlsVersion, 403) {
+                Ok(p) => skipped = Some(p),
+                Err(d) => return d,
+            },
         }
-        if let Err(d) = check_sni(rules.sni, &host, request, attrs) {
+        if let Err(d) = check_sni(rules.sni, &host, request, attrs, tls_known) {
             return d;
         }
-        let mut skipped: Skipped = None;
         match self.check_cipher(rules, attrs) {
             Ok(s) => skipped = skipped.or(s),
             Err(d) => return d,
         }
-        match self.check_clients(&effective.clients, attrs) {
+        match self.check_clients(&effective.clients, mtls, attrs) {
             Ok(s) => skipped = skipped.or(s),
             Err(d) => return d,
         }
@@ -109,24 +121,29 @@ impl TlsGuardPlan {
         }
     }
 
+    /// The client certificate against every allowlist of the matching path rules. `mtls` is
+    /// `connection.mtls`; when the host does not report it, a reported certificate is still
+    /// checked, and only its absence is [`Property::Mtls`] missing.
     fn check_clients(
         &self,
         lists: &[&PeerAllowlist],
+        mtls: Option<bool>,
         attrs: &dyn Attributes,
     ) -> Result<Skipped, Decision> {
         if lists.is_empty() {
             return Ok(None);
         }
-        match attributes::boolean(attrs, &["connection", "mtls"]) {
-            None => return self.missing_property(Property::Mtls, 403).map(Some),
-            Some(false) => return Err(deny(403, DenyReason::ClientCertificateMissing)),
-            Some(true) => {}
+        if mtls == Some(false) {
+            return Err(deny(403, DenyReason::ClientCertificateMissing));
         }
         let peer = PeerCertificate::read(attrs, Side::Downstream);
         if !peer.is_present() {
-            return self
-                .missing_property(Property::PeerCertificate, 403)
-                .map(Some);
+            let property = if mtls.is_none() {
+                Property::Mtls
+            } else {
+                Property::PeerCertificate
+            };
+            return self.missing_property(property, 403).map(Some);
         }
         if lists.iter().all(|list| list.matches(&peer)) {
             Ok(None)
@@ -205,14 +222,22 @@ fn https_location(host: &Host, port: u16, raw_target: &[u8]) -> String {
     format!("https://{name}{port}{slash}{path_and_query}")
 }
 
-/// RFC 6066 §3 (SNI: a DNS host name, case-insensitive, no trailing dot, never an IP literal)
-/// against RFC 9110 §7.2 (`Host`/`:authority`, port ignored). Every `Host` header must name the
-/// same host as the SNI, not only `:authority`.
+/// RFC 6066 §3 (SNI: a DNS host name "represented as a byte string using ASCII encoding
+/// without a trailing dot", case-insensitive, never an IP literal) against RFC 9110 §7.2
+/// (`Host`/`:authority`, port ignored). Every `Host` header must name the same host as the SNI,
+/// not only `:authority`. A `Host` or `:authority` ending in a dot names the same host as without
+/// it (an absolute domain name, RFC 1034 §3.1; `parse_authority` drops the dot), so
+/// `Host: is.example.com.` matches the SNI `is.example.com`; an SNI ending in a dot is refused.
+///
+/// `tls_known` is false when the host reports no TLS version and no `connection.mtls` = true:
+/// the connection may be plaintext, so a missing SNI is not refused (the missing version is
+/// already decided by `missing_properties`); a reported SNI is checked all the same.
 fn check_sni(
     policy: SniPolicy,
     host: &Host,
     request: &RequestHead<'_>,
     attrs: &dyn Attributes,
+    tls_known: bool,
 ) -> Result<(), Decision> {
     if policy == SniPolicy::Off {
         return Ok(());
@@ -221,22 +246,25 @@ fn check_sni(
         .filter(|s| !s.is_empty());
     let Some(sni) = sni else {
         // No SNI: fine for an IP literal (clients must not send one), required for a name.
-        return if policy == SniPolicy::Required && host.ip().is_none() {
+        return if tls_known && policy == SniPolicy::Required && host.ip().is_none() {
             Err(deny(421, DenyReason::SniMissing))
         } else {
             Ok(())
         };
     };
-    let sni = parse_sni(sni.as_bytes()).map_err(|_| deny(421, DenyReason::SniMalformed))?;
-    if sni.ip().is_some() {
+    let parsed = parse_sni(sni.as_bytes()).map_err(|_| deny(421, DenyReason::SniMalformed))?;
+    if sni.ends_with('.') {
+        return Err(deny(421, DenyReason::SniTrailingDot));
+    }
+    if parsed.ip().is_some() {
         return Err(deny(421, DenyReason::SniIpLiteral));
     }
-    if &sni != host {
+    if &parsed != host {
         return Err(deny(421, DenyReason::SniMismatch));
     }
     for value in request.get_all("host") {
         match parse_authority(value) {
-            Ok((h, _)) if h == sni => {}
+            Ok((h, _)) if h == parsed => {}
             _ => return Err(deny(421, DenyReason::SniMismatch)),
         }
     }

@@ -27,13 +27,15 @@ pub enum Decision {
 pub enum Property {
     /// `connection.tls_version` (and `connection.mtls`, which tells plaintext apart).
     TlsVersion,
-    /// `connection.mtls` on a TLS connection.
+    /// `connection.mtls` on a TLS connection, when no client certificate is reported either.
     Mtls,
     /// `filter_state.<cipher_filter_state_key>`: no `set_filter_state` before the filter.
     Cipher,
     /// The client certificate's SANs, subject and digest on a mutual-TLS connection.
     PeerCertificate,
-    /// `upstream.address` on a response that `response.code_details` says came from upstream.
+    /// `upstream.address` on a response that `response.code_details` does not mark as a local
+    /// one (`via_upstream`, or no details either, so that an upstream's answer cannot be told
+    /// from a local response).
     UpstreamAddress,
     /// The upstream certificate's subject and digest on a TLS upstream connection.
     UpstreamCertificate,
@@ -131,6 +133,9 @@ pub enum DenyReason {
     SniIpLiteral,
     /// The SNI is not a host name (421).
     SniMalformed,
+    /// The SNI ends in a dot, which RFC 6066 §3 does not permit ("without a trailing dot")
+    /// (421). A `:authority` or `Host` ending in a dot names the same host as without it.
+    SniTrailingDot,
     /// The negotiated cipher suite is not in the allowlist (403).
     CipherNotAllowed,
     /// A path that needs mutual TLS, and no client certificate (403).
@@ -161,6 +166,7 @@ impl DenyReason {
             Self::SniMismatch => "sni_mismatch",
             Self::SniIpLiteral => "sni_ip_literal",
             Self::SniMalformed => "sni_malformed",
+            Self::SniTrailingDot => "sni_trailing_dot",
             Self::CipherNotAllowed => "cipher_not_allowed",
             Self::ClientCertificateMissing => "client_certificate_missing",
             Self::ClientCertificateNotAllowed => "client_certificate_not_allowed",
@@ -172,7 +178,7 @@ impl DenyReason {
     }
 
     /// Every reason's name, for defining one metric per reason up front.
-    pub const ALL: [&'static str; 16] = [
+    pub const ALL: [&'static str; 17] = [
         "malformed_authority",
         "unknown_host",
         "malformed_path",
@@ -182,6 +188,7 @@ impl DenyReason {
         "sni_mismatch",
         "sni_ip_literal",
         "sni_malformed",
+        "sni_trailing_dot",
         "cipher_not_allowed",
         "client_certificate_missing",
         "client_certificate_not_allowed",

@@ -41,8 +41,14 @@
 //!     plan.decide_request(&RequestHead::new(&head("/oauth2/token")), &fronted),
 //!     Decision::Deny { status: 421, reason: DenyReason::SniMismatch },
 //! );
+//! // An SNI ending in a dot: 421 (RFC 6066 §3, "without a trailing dot").
+//! let dotted = fronted.clone().with("connection.requested_server_name", "is.example.com.");
+//! assert_eq!(
+//!     plan.decide_request(&RequestHead::new(&head("/oauth2/token")), &dotted),
+//!     Decision::Deny { status: 421, reason: DenyReason::SniTrailingDot },
+//! );
 //! // The admin context without a client certificate: 403.
-//! let tls = fronted.with("connection.requested_server_name", "IS.example.com.");
+//! let tls = fronted.with("connection.requested_server_name", "IS.example.com");
 //! assert_eq!(
 //!     plan.decide_request(&RequestHead::new(&head("/Carbon/admin")), &tls),
 //!     Decision::Deny { status: 403, reason: DenyReason::ClientCertificateMissing },

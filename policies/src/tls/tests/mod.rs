@@ -1,6 +1,10 @@
-//! Table tests of the `tls-guard` policy: request-time rules, response-time rules, bad
-//! configuration, and the shipped presets against what Envoy 1.40 reported for WSO2's own
-//! default certificate.
+//! Table tests of the `tls-guard` policy: request-time rules, response-time rules and bad
+//! configuration here; `missing` for properties the host does not report (`missing_properties`),
+//! `presets` for the shipped presets (WSO2's own default certificates as Envoy 1.40 reported them,
+//! the admin contexts in their tenant and organisation forms).
+
+mod missing;
+mod presets;
 
 use super::*;
 use crate::attributes::AttributeTable;
@@ -87,6 +91,17 @@ fn with_client(attrs: AttributeTable, dns: &str, digest: &str) -> AttributeTable
         .with("connection.sha256_peer_certificate_digest", digest)
 }
 
+/// `attrs` without the property at `dotted_path`: what a host that does not report it gives.
+fn without(attrs: AttributeTable, dotted_path: &str) -> AttributeTable {
+    AttributeTable(
+        attrs
+            .0
+            .into_iter()
+            .filter(|(k, _)| k != dotted_path)
+            .collect(),
+    )
+}
+
 fn deny(status: u16, reason: DenyReason) -> Decision {
     Decision::Deny { status, reason }
 }
@@ -124,7 +139,16 @@ fn request_decisions_follow_the_rules() {
         ("path minimum 1.3", head("/oauth2/token", "is.example.com", &[]), tls().with("connection.tls_version", "TLSv1.2"), deny(403, DenyReason::TlsVersionTooLow)),
         ("path minimum met", head("/oauth2/token", "is.example.com", &[]), tls(), ok.clone()),
         // SNI against :authority and Host (RFC 6066, RFC 9110).
-        ("sni case, trailing dot, port", head("/x", "is.example.com.:8443", &[]), tls().with("connection.requested_server_name", "IS.Example.COM."), ok.clone()),
+        // RFC 6066 §3: the HostName is sent "without a trailing dot"; an SNI ending in one is
+        // refused. A trailing dot on `:authority` or `Host` names the same host (RFC 1034 §3.1).
+        ("sni trailing dot", head("/x", "is.example.com:8443", &[]), tls().with("connection.requested_server_name", "IS.Example.COM."), deny(421, DenyReason::SniTrailingDot)),
+        ("sni trailing dot, same authority", head("/x", "is.example.com.", &[]), tls().with("connection.requested_server_name", "is.example.com."), deny(421, DenyReason::SniTrailingDot)),
+        ("sni two trailing dots", head("/x", "is.example.com", &[]), tls().with("connection.requested_server_name", "is.example.com.."), deny(421, DenyReason::SniTrailingDot)),
+        ("sni trailing dot, ip literal", head("/x", "127.0.0.1", &[]), tls().with("connection.requested_server_name", "127.0.0.1."), deny(421, DenyReason::SniTrailingDot)),
+        ("sni only a dot", head("/x", "is.example.com", &[]), tls().with("connection.requested_server_name", "."), deny(421, DenyReason::SniMalformed)),
+        ("sni trailing dot, plaintext-allowed host", head("/x", "legacy.example.com", &[]), tls().with("connection.requested_server_name", "legacy.example.com."), deny(421, DenyReason::SniTrailingDot)),
+        ("sni case, authority trailing dot, port", head("/x", "is.example.com.:8443", &[]), tls().with("connection.requested_server_name", "IS.Example.COM"), ok.clone()),
+        ("host header trailing dot", head("/x", "is.example.com", &[("host", "IS.example.com.:8443")]), tls(), ok.clone()),
         ("domain fronting", head("/x", "is.example.com", &[]), tls().with("connection.requested_server_name", "cdn.example.net"), deny(421, DenyReason::SniMismatch)),
         ("host header differs", head("/x", "is.example.com", &[("host", "evil.example")]), tls(), deny(421, DenyReason::SniMismatch)),
         ("host header agrees", head("/x", "is.example.com", &[("Host", "is.example.com:8443")]), tls(), ok.clone()),
@@ -164,38 +188,6 @@ fn request_decisions_follow_the_rules() {
     }
 }
 
-#[test]
-fn missing_properties_allow_skips_only_the_check_that_cannot_run() {
-    let p = plan("allow");
-    let h = head("/carbon", "is.example.com", &[]);
-    let missing = |p| Decision::Allow(AllowReason::MissingProperty(p));
-    let cases = [
-        (AttributeTable::default(), missing(Property::TlsVersion)),
-        (
-            tls().with("connection.mtls", [1u8]),
-            missing(Property::PeerCertificate),
-        ),
-        (
-            with_client(tls(), "admin.example.internal", OTHER_DIGEST)
-                .with("filter_state.gateway_hardening.tls_cipher", ""),
-            missing(Property::Cipher),
-        ),
-        // Checks that can run still refuse.
-        (
-            with_client(tls(), "user.example.internal", OTHER_DIGEST)
-                .with("filter_state.gateway_hardening.tls_cipher", ""),
-            deny(403, DenyReason::ClientCertificateNotAllowed),
-        ),
-        (
-            tls().with("connection.tls_version", "TLSv1"),
-            deny(403, DenyReason::TlsVersionTooLow),
-        ),
-    ];
-    for (attrs, want) in cases {
-        assert_eq!(p.decide_request(&RequestHead::new(&h), &attrs), want);
-    }
-}
-
 fn upstream(cluster: &str) -> AttributeTable {
     AttributeTable::default()
         .with("upstream.address", "127.0.0.1:18443")
@@ -212,7 +204,10 @@ fn response_decisions_follow_the_upstream_rules() {
     let ok = Decision::Allow(AllowReason::UpstreamVerified);
     #[rustfmt::skip]
     let table: Vec<(&str, AttributeTable, Decision)> = vec![
-        ("local response", AttributeTable::default().with("xds.cluster_name", "wso2_tls"), Decision::Allow(AllowReason::NoUpstream)),
+        // Neither `upstream.address` nor `response.code_details`: the filter cannot tell an
+        // upstream's answer from a local one, so it cannot check it (fail closed).
+        ("no upstream property reported", AttributeTable::default().with("xds.cluster_name", "wso2_tls"), deny(502, DenyReason::MissingProperty(Property::UpstreamAddress))),
+        ("direct response", AttributeTable::default().with("response.code_details", "direct_response"), Decision::Allow(AllowReason::NoUpstream)),
         ("router's local response", AttributeTable::default().with("response.code_details", "no_healthy_upstream"), Decision::Allow(AllowReason::NoUpstream)),
         ("upstream address not reported", AttributeTable::default().with("response.code_details", "via_upstream"), deny(502, DenyReason::MissingProperty(Property::UpstreamAddress))),
         ("good upstream", upstream("wso2_tls"), ok.clone()),
@@ -230,13 +225,7 @@ fn response_decisions_follow_the_upstream_rules() {
     for (name, attrs, want) in table {
         assert_eq!(p.decide_response(&attrs), want, "{name}");
     }
-    let unnamed = AttributeTable(
-        upstream("x")
-            .0
-            .into_iter()
-            .filter(|(k, _)| k != "xds.cluster_name")
-            .collect(),
-    );
+    let unnamed = without(upstream("x"), "xds.cluster_name");
     assert_eq!(
         p.decide_response(&unnamed),
         deny(502, DenyReason::MissingProperty(Property::ClusterName))
@@ -289,81 +278,4 @@ fn config_fails_closed_naming_the_field() {
         &ConfigErrorKind::InvalidTlsVersion("TLSv1.0".into())
     );
     assert!(err.to_string().contains("TLSv1.0"), "{err}");
-}
-
-fn preset(product: &str) -> TlsGuardPlan {
-    let p = crate::presets::find("tls-guard", product).unwrap();
-    TlsGuardPlan::from_json(p.json.as_bytes()).unwrap()
-}
-
-#[test]
-fn presets_refuse_every_wso2_default_certificate() {
-    // Subjects and digests as Envoy 1.40 reported them for the default keystores taken from
-    // wso2/carbon-kernel (v4.4.17, v4.11.17) and wso2/product-is (v7.2.0), and the digests
-    // keytool printed for carbon-kernel v4.4.14 and product-is v7.0.0.
-    let defaults = [
-        (
-            "CN=localhost,O=WSO2,L=Mountain View,ST=CA,C=US",
-            "50f0eda5898af3a115c2c508194956e7e114fe234743e9d22f709ae7cb801bbd",
-        ),
-        (
-            "CN=localhost,O=WSO2,L=Mountain View,ST=CA,C=US",
-            "1d729fb8c468ead820a2a0be4adb8fbabed9ab1ba126c9d21466c5706e8e4d30",
-        ),
-        (
-            "CN=localhost,OU=WSO2,O=WSO2,L=Mountain View,ST=CA,C=US",
-            "ca5c9b54f9b6d39f396a1aaa7a780481393c1dfbb567cfacfb962e6a88ad6588",
-        ),
-        (
-            "CN=localhost,OU=WSO2,O=WSO2,L=Santa Clara,ST=CA,C=US",
-            "9bf78253a0cb3154d7f61e53a262fae12c2da7e00cb2603eeb1bd6093af981fe",
-        ),
-        (
-            "CN=localhost,OU=WSO2,O=WSO2,L=Santa Clara,ST=CA,C=US",
-            "9db36ba11a21dad55653727abce15d745793e891983fe7aadfce1b39e3b7c862",
-        ),
-    ];
-    for product in ["wso2-is", "wso2-apim", "wso2-mi"] {
-        let p = preset(product);
-        for (subject, digest) in defaults {
-            let by_subject = upstream("any").with("upstream.subject_peer_certificate", subject);
-            let by_digest = upstream("any").with("upstream.sha256_peer_certificate_digest", digest);
-            for attrs in [by_subject, by_digest] {
-                assert_eq!(
-                    p.decide_response(&attrs),
-                    deny(502, DenyReason::UpstreamCertificateRefused),
-                    "{product} {subject} {digest}"
-                );
-            }
-        }
-        assert_eq!(
-            p.decide_response(&upstream("any")),
-            Decision::Allow(AllowReason::UpstreamVerified)
-        );
-        assert_eq!(
-            p.decide_response(&upstream("any").with("upstream.tls_version", "")),
-            deny(502, DenyReason::UpstreamNotTls),
-            "{product}: every cluster must be TLS"
-        );
-    }
-}
-
-#[test]
-fn presets_redirect_plaintext_and_guard_admin_contexts() {
-    let p = preset("wso2-is");
-    let h = head("/oauth2/authorize?x=1", "is.example.com", &[]);
-    assert_eq!(
-        p.decide_request(&RequestHead::new(&h), &plaintext()),
-        redirect("https://is.example.com/oauth2/authorize?x=1")
-    );
-    let token = head("/oauth2/token", "is.example.com", &[]);
-    assert_eq!(
-        p.decide_request(&RequestHead::new(&token), &plaintext()),
-        deny(403, DenyReason::Plaintext)
-    );
-    let console = head("/t/carbon.super/carbon/admin", "is.example.com", &[]);
-    assert_eq!(
-        p.decide_request(&RequestHead::new(&console), &tls()),
-        deny(403, DenyReason::ClientCertificateMissing)
-    );
 }
