@@ -148,7 +148,7 @@ fn start_all(state: &mut RunState) -> Result<()> {
         config: CONFIG.to_owned(),
     });
     state.save()?;
-    http::wait_for(ADMIN, "/ready", 30, |s, _| s == 200)?;
+    http::wait_for(ADMIN, "/ready", 120, |s, _| s == 200)?;
     // Both nodes healthy: the first health checks have passed.
     http::wait_for(ADMIN, "/clusters", 30, |_, body| {
         body.lines()

@@ -37,6 +37,9 @@ pub(super) struct Route {
     pub(super) tls: Option<u16>,
     /// The host (SNI and `Host`) on the HTTPS listener, when not `is.gateway.test`.
     pub(super) tls_host: Option<&'static str>,
+    /// Sent over HTTP/1.1 only: Envoy's HTTP/2 codec resets a stream whose `:authority` is
+    /// malformed before any filter runs (no answer to audit).
+    pub(super) http1_only: bool,
     /// A plaintext port other than the listeners under audit (the redirect listener).
     pub(super) port: Option<u16>,
     pub(super) cache: Cache,
@@ -56,6 +59,7 @@ const fn route(label: &'static str, method: &'static str, target: &'static str) 
         plain: Some(200),
         tls: Some(200),
         tls_host: None,
+        http1_only: false,
         port: None,
         cache: Cache::NoStore,
         upstream: true,
@@ -176,8 +180,9 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         headers: &[("host", "bad@host")],
+        http1_only: true,
         plain: Some(400),
-        tls: Some(421),
+        tls: Some(400),
         ..local("malformed host", "GET", "/oauth2/jwks")
     },
     Route {
@@ -233,9 +238,9 @@ pub(super) const ROUTES: &[Route] = &[
         plain: Some(400),
         tls: Some(400),
         ..local(
-            "400 ambiguous route",
+            "400 malformed parameters",
             "GET",
-            "/t/%2e%2e/carbon/admin/login.jsp",
+            "/commonauth?username=%zz&password=x",
         )
     },
     Route {
