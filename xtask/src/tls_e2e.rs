@@ -125,6 +125,57 @@ fn handshake(args: &[&str]) -> Result<Option<(String, String)>> {
     }))
 }
 
+/// `openssl s_client -servername is.gateway.test.` (curl strips a trailing dot from the SNI it
+/// sends, openssl does not) with one HTTP/1.1 request for `/oauth2/jwks`: refused (tls-guard's
+/// 4xx, reason `sni_trailing_dot`, or no answer) and the mock never answers. The control: the same request
+/// with the SNI without the dot is served, so the refusal is the dot's.
+fn sni_trailing_dot() -> Result<String> {
+    let ask = |sni: &str| -> Result<String> {
+        let mut child = Command::new("openssl")
+            .args(["s_client", "-connect", HTTPS, "-quiet", "-servername", sni])
+            .arg("-CAfile")
+            .arg(certs::file("ca", "crt"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot run openssl")?;
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            stdin.write_all(
+                b"GET /oauth2/jwks HTTP/1.1\r\nHost: is.gateway.test\r\nConnection: close\r\n\r\n",
+            )?;
+            // Keep stdin open until the answer came: s_client exits on EOF before reading.
+            std::thread::sleep(Duration::from_millis(1500));
+        }
+        let out = child.wait_with_output()?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let control = ask("is.gateway.test")?;
+    ensure!(
+        control.starts_with("HTTP/1.1 200")
+            && control.to_ascii_lowercase().contains("x-mock-upstream"),
+        "control without the dot not served: {:?}",
+        control.lines().next()
+    );
+    let dotted = ask("is.gateway.test.")?;
+    let status = dotted.lines().next().unwrap_or_default().to_owned();
+    ensure!(
+        !dotted.to_ascii_lowercase().contains("x-mock-upstream"),
+        "SNI with a trailing dot reached the mock: {status:?}"
+    );
+    ensure!(
+        status.is_empty() || status.starts_with("HTTP/1.1 4"),
+        "SNI with a trailing dot answered {status:?}"
+    );
+    let how = if status.is_empty() {
+        "no answer (Envoy closed the connection)".to_owned()
+    } else {
+        status
+    };
+    Ok(format!("{how}; control without the dot: 200 from the mock"))
+}
+
 type Check = (&'static str, fn() -> Result<String>);
 
 /// The checks, in the order they run.
@@ -188,12 +239,16 @@ const CHECKS: &[Check] = &[
         },
     ),
     (
-        "SNI with odd case and trailing dot, Host with port: served",
+        "SNI with odd case, Host with a trailing dot and a port: served",
         || {
             let mut args = vec!["-H".to_owned(), "Host: IS.Gateway.Test.:10443".into()];
             args.extend(https_args("Is.Gateway.TEST", 10443, "/oauth2/jwks"));
             expect_upstream(&get(&args)?, "odd case")
         },
+    ),
+    (
+        "SNI with a trailing dot (RFC 6066 §3): refused, never served",
+        sni_trailing_dot,
     ),
     ("admin path without a client certificate: 403", || {
         let args = https_args("is.gateway.test", 10443, "/carbon/admin/login.jsp");
