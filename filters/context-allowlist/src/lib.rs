@@ -179,7 +179,12 @@ impl HttpContext for AllowlistHttp {
                 head.target(),
                 &[],
             ));
-            reply::send(500, &request_id, &[]);
+            reply::send(
+                500,
+                &reply::details("context_allowlist", "not_configured"),
+                &request_id,
+                &[],
+            );
             return Action::Pause;
         };
         let pending = Pending {

@@ -123,7 +123,12 @@ impl HttpContext for HardeningHttp {
         self.target = head.target().to_vec();
         let Some(shared) = self.shared.clone() else {
             self.log(log::error, LoggedDecision::Deny, "not_configured", &[]);
-            reply::send(500, &self.request_id, &[]);
+            reply::send(
+                500,
+                &reply::details("header_hardening", "not_configured"),
+                &self.request_id,
+                &[],
+            );
             return Action::Pause;
         };
         let (facts, verdict) = shared.plan.on_request(&head, &HostAttributes);
@@ -158,7 +163,7 @@ impl HttpContext for HardeningHttp {
                         ("pattern", pattern.as_bytes()),
                     ],
                 );
-                self.local_reply(&shared, status);
+                self.local_reply(&shared, status, "input_validation");
                 Action::Pause
             }
         }
@@ -195,7 +200,7 @@ impl HttpContext for HardeningHttp {
         self.log_findings(&edits);
         if edits.reject {
             shared.counters.inc("denied.weak_session_id");
-            self.local_reply(&shared, 502);
+            self.local_reply(&shared, 502, "weak_session_id");
             return Action::Pause;
         }
         let calls = edits.host_calls();
@@ -335,7 +340,7 @@ impl HardeningHttp {
     /// (`filter_shim::reply::headers`) with this virtual host's configured rules applied on top
     /// (its HSTS, its removals), whether or not the host runs this filter's response callback on
     /// it.
-    fn local_reply(&self, shared: &Shared, status: u16) {
+    fn local_reply(&self, shared: &Shared, status: u16, reason: &str) {
         let mut headers = reply::headers(&self.request_id, &[]);
         let code = status.to_string();
         headers.insert(0, (":status".to_owned(), code.into_bytes()));
@@ -349,7 +354,11 @@ impl HardeningHttp {
                 .filter(|(n, _)| *n == "cache-control" || *n == "pragma")
                 .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec())),
         );
-        reply::send_headers(status, &headers);
+        reply::send_headers(
+            status,
+            &reply::details("header_hardening", reason),
+            &headers,
+        );
     }
 }
 
@@ -425,7 +434,7 @@ impl HardeningHttp {
         self.log(log::info, decision, reason, &extra);
         match status {
             Some(status) => {
-                self.local_reply(&shared, status);
+                self.local_reply(&shared, status, reason);
                 Action::Pause
             }
             None => Action::Continue,

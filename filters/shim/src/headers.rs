@@ -87,3 +87,61 @@ pub fn request_body(max: usize) -> Result<Vec<u8>, Status> {
             .unwrap_or_default(),
     )
 }
+
+/// A header map in the Proxy-Wasm ABI's serialised form (what `proxy_send_local_response` and
+/// `proxy_set_header_map_pairs` take): the pair count as a little-endian u32, each pair's name
+/// and value lengths as little-endian u32s, then each name and value followed by a NUL byte.
+pub fn serialize_map(pairs: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
+    let mut out = Vec::with_capacity(
+        4 + pairs
+            .iter()
+            .map(|(n, v)| 10 + n.len() + v.len())
+            .sum::<usize>(),
+    );
+    out.extend_from_slice(&len(pairs.len()));
+    for (n, v) in pairs {
+        out.extend_from_slice(&len(n.len()));
+        out.extend_from_slice(&len(v.len()));
+    }
+    for (n, v) in pairs {
+        out.extend_from_slice(n.as_bytes());
+        out.push(0);
+        out.extend_from_slice(v);
+        out.push(0);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serialize_map;
+
+    #[test]
+    fn maps_serialise_as_the_abi_reads_them() {
+        // (row, pairs, bytes)
+        let rows: &[(&str, &[(&str, &[u8])], &[u8])] = &[
+            ("empty", &[], &[0, 0, 0, 0]),
+            (
+                "one pair",
+                &[("ab", b"c")],
+                &[1, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, b'a', b'b', 0, b'c', 0],
+            ),
+            (
+                "empty value, raw bytes",
+                &[("x", b""), ("y", b"\xff")],
+                &[
+                    2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, b'x', 0, 0, b'y',
+                    0, 0xff, 0,
+                ],
+            ),
+        ];
+        for (row, pairs, bytes) in rows {
+            let pairs: Vec<(String, Vec<u8>)> = pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.to_vec()))
+                .collect();
+            assert_eq!(serialize_map(&pairs), *bytes, "{row}");
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //! - [`reply`]: local responses;
 //! - [`configure`], [`plugin_configuration`] and [`install_panic_hook`] for the root context.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod headers;
@@ -101,6 +101,11 @@ pub fn deny(
         return proxy_wasm::types::Action::Continue;
     }
     counters.inc(&format!("denied.{reason}"));
-    reply::send(status, request_id, &[]);
+    reply::send(
+        status,
+        &reply::details(counters.filter(), reason),
+        request_id,
+        &[],
+    );
     proxy_wasm::types::Action::Pause
 }

@@ -9,13 +9,20 @@ use proxy_wasm::types::MetricType;
 #[derive(Debug, Clone, Default)]
 pub struct Counters {
     ids: Vec<(String, u32)>,
+    filter: String,
 }
 
 impl Counters {
+    /// The filter's name in `snake_case` (`context_allowlist`), as in the counter names.
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
     /// Defines `gateway_hardening.<filter>.<suffix>` for every suffix. A counter the host
     /// refuses to define is logged and left out (its increments are then dropped).
     pub fn define(filter: &str, suffixes: impl IntoIterator<Item = String>) -> Self {
-        let prefix = format!("gateway_hardening.{}", filter.replace('-', "_"));
+        let snake = filter.replace('-', "_");
+        let prefix = format!("gateway_hardening.{snake}");
         let mut ids = Vec::new();
         for suffix in suffixes {
             let name = format!("{prefix}.{suffix}");
@@ -26,7 +33,7 @@ impl Counters {
                 )),
             }
         }
-        Self { ids }
+        Self { ids, filter: snake }
     }
 
     /// Adds one to the counter `suffix`; unknown suffixes are ignored.

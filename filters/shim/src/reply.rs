@@ -1,7 +1,12 @@
-//! Local responses (`proxy_send_local_response`): a short body, the request id in a header, and
-//! the hardened header set of `policies::headers::owasp::LOCAL_REPLY` (plus HSTS on a TLS
+//! Local responses (`proxy_send_local_response`): a short body, the request id in a header, the
+//! hardened header set of `policies::headers::owasp::LOCAL_REPLY` (plus HSTS on a TLS
 //! connection), so that an answer the gateway makes itself is hardened by the filter that makes
-//! it, whatever the filter order (issue 13).
+//! it, whatever the filter order (issue 13), and response code details naming the filter and the
+//! reason (`gateway_hardening.<filter>.<reason>`): Envoy logs them as
+//! `%RESPONSE_CODE_DETAILS%` and gives them to later filters as `response.code_details`, where
+//! tls-guard tells a local response (nothing to check upstream) from an upstream's answer
+//! (`via_upstream`). The SDK's `send_http_response` sends no details (and panics on an
+//! unexpected status), so the call is made here through the ABI.
 
 use policies::headers::owasp::{LOCAL_REPLY, LOCAL_REPLY_HSTS};
 use proxy_wasm::hostcalls;
@@ -54,26 +59,113 @@ pub fn headers(request_id: &str, extra: &[(&str, &str)]) -> Vec<(String, Vec<u8>
     out
 }
 
-/// Sends a local response of `status` with [`headers`]`(request_id, extra)`. A host that
-/// refuses the call is logged; the caller still stops the request.
-pub fn send(status: u16, request_id: &str, extra: &[(&str, &str)]) {
-    send_headers(status, &headers(request_id, extra));
+/// Sends a local response of `status` with [`headers`]`(request_id, extra)` and `details`
+/// (response code details, see [`details`]). A host that refuses the call is logged; the
+/// caller still stops the request.
+pub fn send(status: u16, details: &str, request_id: &str, extra: &[(&str, &str)]) {
+    send_headers(status, details, &headers(request_id, extra));
+}
+
+/// Response code details for a local response of `filter` (`context-allowlist`) for `reason`
+/// (`deny_rule`): `gateway_hardening.context_allowlist.deny_rule`. Envoy requires details
+/// without whitespace; anything but ASCII letters, digits, `.` and `_` becomes `_`.
+pub fn details(filter: &str, reason: &str) -> String {
+    format!("gateway_hardening.{filter}.{reason}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Sends a local response of `status` with exactly `headers` (a filter that hardened them
-/// itself, as `header-hardening` does with its configured set) and [`body_for`]`(status)`.
-/// The SDK's call takes text values: a value that is not UTF-8 (none of the hardened set is) is
-/// left out.
-pub fn send_headers(status: u16, headers: &[(String, Vec<u8>)]) {
-    let pairs: Vec<(&str, &str)> = headers
-        .iter()
-        .filter_map(|(n, v)| Some((n.as_str(), std::str::from_utf8(v).ok()?)))
-        .collect();
-    if let Err(status_code) =
-        hostcalls::send_http_response(u32::from(status), pairs, Some(body_for(status).as_bytes()))
-    {
+/// itself, as `header-hardening` does with its configured set), `details` and
+/// [`body_for`]`(status)`.
+pub fn send_headers(status: u16, details: &str, headers: &[(String, Vec<u8>)]) {
+    let map = crate::headers::serialize_map(headers);
+    let code = abi::send_local_response(
+        u32::from(status),
+        details.as_bytes(),
+        body_for(status).as_bytes(),
+        &map,
+    );
+    if code != 0 {
         crate::log::error(&format!(
-            "cannot send local response {status}: {status_code:?}"
+            "cannot send local response {status}: host status {code}"
         ));
+    }
+}
+
+/// The one ABI call the SDK does not offer with response code details.
+#[allow(unsafe_code)]
+mod abi {
+    unsafe extern "C" {
+        /// Proxy-Wasm ABI 0.2.1 `proxy_send_local_response`; returns the host's status (0: Ok).
+        fn proxy_send_local_response(
+            status_code: u32,
+            status_code_details_data: *const u8,
+            status_code_details_size: usize,
+            body_data: *const u8,
+            body_size: usize,
+            headers_data: *const u8,
+            headers_size: usize,
+            grpc_status: i32,
+        ) -> u32;
+    }
+
+    /// Sends the local response; `headers` is a serialised Proxy-Wasm map. Returns the host's
+    /// status as a number (0: Ok), never trapping on one the ABI does not list.
+    pub(super) fn send_local_response(
+        status: u32,
+        details: &[u8],
+        body: &[u8],
+        headers: &[u8],
+    ) -> u32 {
+        // SAFETY: each pointer is valid for reads of its length for the whole call (borrowed
+        // slices), the host copies what it needs before returning, and -1 is the ABI's
+        // "no gRPC status".
+        unsafe {
+            proxy_send_local_response(
+                status,
+                details.as_ptr(),
+                details.len(),
+                body.as_ptr(),
+                body.len(),
+                headers.as_ptr(),
+                headers.len(),
+                -1,
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::details;
+
+    #[test]
+    fn details_name_filter_and_reason_without_whitespace() {
+        // (row, filter, reason, details)
+        let rows = [
+            (
+                "plain",
+                "context_allowlist",
+                "deny_rule",
+                "gateway_hardening.context_allowlist.deny_rule",
+            ),
+            (
+                "dash and space",
+                "tls-guard",
+                "sni mismatch",
+                "gateway_hardening.tls_guard.sni_mismatch",
+            ),
+        ];
+        for (row, filter, reason, want) in rows {
+            assert_eq!(details(filter, reason), want, "{row}");
+        }
     }
 }

@@ -132,7 +132,12 @@ impl HttpContext for TlsGuardHttp {
                 head.target(),
                 &[],
             ));
-            reply::send(500, &request_id, &[]);
+            reply::send(
+                500,
+                &reply::details("tls_guard", "not_configured"),
+                &request_id,
+                &[],
+            );
             self.replied = true;
             return Action::Pause;
         };
@@ -224,7 +229,12 @@ impl TlsGuardHttp {
                     return Action::Continue;
                 }
                 shared.counters.inc("redirected.plaintext");
-                reply::send(308, request_id, &[("location", &location)]);
+                reply::send(
+                    308,
+                    &reply::details("tls_guard", "plaintext"),
+                    request_id,
+                    &[("location", &location)],
+                );
                 Action::Pause
             }
             Decision::Deny { status, reason } => {

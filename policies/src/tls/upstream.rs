@@ -13,8 +13,9 @@ impl TlsGuardPlan {
     /// Decides about a response from the upstream connection's attributes.
     ///
     /// `upstream.address` says the host reports the upstream connection. Without it, a
-    /// `response.code_details` other than `via_upstream` marks a local response (of a later
-    /// filter or of the router): nothing to check. Otherwise (`via_upstream`, or no details
+    /// `response.code_details` other than `via_upstream` (empty included: Envoy gives a Wasm
+    /// filter's local response empty details) marks a local response (of a later filter or of
+    /// the router): nothing to check. Otherwise (`via_upstream`, or no details
     /// either, so that an upstream's answer cannot be told from a local one) the property is
     /// missing and `missing_properties` decides: `deny` answers 502; `allow` skips what cannot
     /// run and still checks every upstream fact that is reported.
@@ -33,8 +34,10 @@ impl TlsGuardPlan {
         let reported =
             attributes::string(attrs, &["upstream", "address"]).is_some_and(|a| !a.is_empty());
         if !reported {
-            let details =
-                attributes::string(attrs, &["response", "code_details"]).filter(|d| !d.is_empty());
+            // Envoy sets `via_upstream` when the router receives an upstream's headers; a Wasm
+            // filter's local response has empty details (proxy_send_local_response with no
+            // details), a router or codec answer its own (`route_not_found`, ...).
+            let details = attributes::string(attrs, &["response", "code_details"]);
             if details.is_some_and(|d| d != "via_upstream") {
                 return Decision::Allow(AllowReason::NoUpstream);
             }

@@ -153,6 +153,9 @@ fn missing_upstream_properties_skip_only_the_upstream_check_that_cannot_run() {
         ("nothing reported but the default certificate", without(unreported("other"), "response.code_details").with(subject, WSO2_DEFAULT), deny(502, DenyReason::UpstreamCertificateRefused), refused(Property::UpstreamAddress)),
         // A local response says so in `response.code_details`: nothing to check.
         ("router's local response", AttributeTable::default().with("response.code_details", "upstream_reset_before_response_started{connection_failure}"), Decision::Allow(AllowReason::NoUpstream), Decision::Allow(AllowReason::NoUpstream)),
+        // A later Wasm filter's local response (context-allowlist's 401, 403, 413): Envoy gives
+        // it empty details, not `via_upstream`. It must stay the filter's answer, not a 502.
+        ("a later Wasm filter's local response", AttributeTable::default().with("response.code_details", ""), Decision::Allow(AllowReason::NoUpstream), Decision::Allow(AllowReason::NoUpstream)),
         // The certificate is missing on a TLS upstream: the version is still checked.
         ("no certificate: TLS 1.1 to a TLS cluster", no_certificate(upstream("wso2_tls")).with(UP_VERSION, "TLSv1.1"), deny(502, DenyReason::UpstreamTlsVersionTooLow), refused(Property::UpstreamCertificate)),
         ("no certificate", no_certificate(upstream("wso2_tls")), missing(Property::UpstreamCertificate), refused(Property::UpstreamCertificate)),
