@@ -486,7 +486,7 @@ fn local_replies_without_header_hardening() -> Result<String> {
     let mut failures = Vec::new();
     for route in ROUTES
         .iter()
-        .filter(|r| !r.upstream && !r.label.contains("input validation"))
+        .filter(|r| !r.upstream && !r.by_header_hardening)
     {
         for t in TRANSPORTS {
             let status = if t.tls { route.tls } else { route.plain };

@@ -38,8 +38,11 @@ pub(super) struct Route {
     /// The host (SNI and `Host`) on the HTTPS listener, when not `is.gateway.test`.
     pub(super) tls_host: Option<&'static str>,
     /// Sent over HTTP/1.1 only: Envoy's HTTP/2 codec resets a stream whose `:authority` is
-    /// malformed before any filter runs (no answer to audit).
+    /// malformed before any filter runs, and resets the stream of a 413 sent while the client
+    /// still sends its body (curl then reports a framing error, not the answer).
     pub(super) http1_only: bool,
+    /// The answer is header-hardening's own (input validation): not made when it is disabled.
+    pub(super) by_header_hardening: bool,
     /// A plaintext port other than the listeners under audit (the redirect listener).
     pub(super) port: Option<u16>,
     pub(super) cache: Cache,
@@ -60,6 +63,7 @@ const fn route(label: &'static str, method: &'static str, target: &'static str) 
         tls: Some(200),
         tls_host: None,
         http1_only: false,
+        by_header_hardening: false,
         port: None,
         cache: Cache::NoStore,
         upstream: true,
@@ -192,6 +196,7 @@ pub(super) const ROUTES: &[Route] = &[
         ..local("401 admin:admin", "GET", "/oauth2/userinfo")
     },
     Route {
+        by_header_hardening: true,
         plain: Some(400),
         tls: Some(400),
         ..local(
@@ -201,6 +206,7 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
+        by_header_hardening: true,
         plain: Some(400),
         tls: Some(400),
         ..local(
@@ -210,6 +216,7 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
+        by_header_hardening: true,
         plain: Some(400),
         tls: Some(400),
         ..local(
@@ -219,6 +226,7 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
+        by_header_hardening: true,
         plain: Some(400),
         tls: Some(400),
         ..local(
@@ -228,6 +236,7 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
+        by_header_hardening: true,
         headers: FORM,
         body: Body::Form("username=%3Csvg%2Fonload%3Dalert(1)%3E&password=x"),
         plain: Some(400),
@@ -246,6 +255,7 @@ pub(super) const ROUTES: &[Route] = &[
     Route {
         headers: &[("content-type", "application/x-www-form-urlencoded")],
         body: Body::FormOfBytes(9000),
+        http1_only: true,
         plain: Some(413),
         tls: Some(413),
         ..local("413 login form", "POST", "/commonauth")
