@@ -23,6 +23,22 @@ pub enum GlobMode {
     /// Each pattern matches its context and everything below it (`/carbon` also matches
     /// `/carbon/`, `/carbon/admin/login.jsp`), ignoring ASCII case (deny rules).
     ContextCaseInsensitive,
+    /// [`GlobMode::ContextCaseInsensitive`] without ignoring case: the deny rules of the
+    /// `deny_case` mutant ([`crate::mutant::Mutant::DenyCase`]); test builds only.
+    #[cfg(feature = "mutants")]
+    ContextCaseSensitive,
+}
+
+impl GlobMode {
+    /// True when each pattern covers its context and everything below it.
+    fn covers_subtree(self) -> bool {
+        match self {
+            Self::Exact | Self::Endpoint => false,
+            Self::ContextCaseInsensitive => true,
+            #[cfg(feature = "mutants")]
+            Self::ContextCaseSensitive => true,
+        }
+    }
 }
 
 /// A compiled list of path patterns.
@@ -64,7 +80,7 @@ impl PathGlobs {
             {
                 variants.push(format!("{canonical}/"));
             }
-            if mode == GlobMode::ContextCaseInsensitive && !canonical.ends_with("**") {
+            if mode.covers_subtree() && !canonical.ends_with("**") {
                 let base = canonical.trim_end_matches('/');
                 variants = vec![
                     if base.is_empty() {

@@ -60,6 +60,8 @@
 //! - [`attributes`], [`peer`]: what the host reports about the connection, in Envoy's or
 //!   Kong's encoding.
 //! - [`logline`]: log lines that cannot be forged.
+//! - [`mutant`]: the rules a test build (`mutants` feature) switches off one at a time, for the
+//!   kill matrix; nothing in a shipped build.
 //! - [`error`], [`field_path`]: configuration errors.
 //! - [`presets`]: the shipped configurations for WSO2 products; [`check`]: any filter's
 //!   configuration checked as its `on_configure` would.
@@ -78,6 +80,7 @@ pub mod globs;
 pub mod headers;
 pub mod logline;
 pub mod mode;
+pub mod mutant;
 pub mod path;
 pub mod peer;
 pub mod presets;

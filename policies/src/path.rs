@@ -22,6 +22,8 @@
 
 use std::fmt;
 
+use crate::mutant::{Mutant, Mutation};
+
 /// A request target, normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedTarget {
@@ -129,6 +131,15 @@ pub const DEFAULT_MAX_TARGET_BYTES: usize = 8192;
 /// # Errors
 /// A [`PathError`] when the target is malformed or ambiguous; see the module docs.
 pub fn normalize_target(target: &[u8], max_bytes: usize) -> Result<NormalizedTarget, PathError> {
+    normalize_target_with(target, max_bytes, Mutation::NONE)
+}
+
+/// [`normalize_target`] with the rules `mutation` switches off (none in a shipped build).
+pub(crate) fn normalize_target_with(
+    target: &[u8],
+    max_bytes: usize,
+    mutation: Mutation,
+) -> Result<NormalizedTarget, PathError> {
     if target.len() > max_bytes {
         return Err(PathError::TooLong);
     }
@@ -145,7 +156,7 @@ pub fn normalize_target(target: &[u8], max_bytes: usize) -> Result<NormalizedTar
     if let Some(query) = raw_query {
         check_raw_query(query)?;
     }
-    let path = normalize_path(raw_path)?;
+    let path = normalize_path_with(raw_path, mutation)?;
     Ok(NormalizedTarget {
         path,
         raw_path: String::from_utf8_lossy(raw_path).into_owned(),
@@ -177,17 +188,19 @@ fn split_absolute_form(target: &[u8]) -> Result<(Option<&[u8]>, &[u8]), PathErro
     if authority.contains(&b'@') {
         return Err(PathError::UserinfoInAuthority);
     }
-    check_raw(authority)?;
+    check_raw(authority, Mutation::NONE)?;
     Ok((Some(authority), rest))
 }
 
-fn check_raw(bytes: &[u8]) -> Result<(), PathError> {
+fn check_raw(bytes: &[u8], mutation: Mutation) -> Result<(), PathError> {
     for &b in bytes {
         match b {
             b'#' => return Err(PathError::Fragment),
-            0x00..=0x20 | 0x7f => return Err(PathError::ControlCharacter),
+            0x00..=0x20 | 0x7f if !mutation.disables(Mutant::ControlBytes) => {
+                return Err(PathError::ControlCharacter);
+            }
             0x80..=0xff => return Err(PathError::RawNonAscii),
-            b'\\' => return Err(PathError::Backslash),
+            b'\\' if !mutation.disables(Mutant::Backslash) => return Err(PathError::Backslash),
             _ => {}
         }
     }
@@ -218,10 +231,14 @@ fn check_raw_query(bytes: &[u8]) -> Result<(), PathError> {
 /// ambiguous escapes, invalid UTF-8, confusables. A path not starting with `/` is
 /// [`PathError::NotOriginForm`].
 pub fn normalize_path(raw: &[u8]) -> Result<String, PathError> {
+    normalize_path_with(raw, Mutation::NONE)
+}
+
+fn normalize_path_with(raw: &[u8], mutation: Mutation) -> Result<String, PathError> {
     if raw.first() != Some(&b'/') {
         return Err(PathError::NotOriginForm);
     }
-    check_raw(raw)?;
+    check_raw(raw, mutation)?;
     let mut out = String::with_capacity(raw.len() + 1);
     let mut starts: Vec<usize> = Vec::new();
     let mut decoded = Vec::with_capacity(64);
@@ -229,24 +246,38 @@ pub fn normalize_path(raw: &[u8]) -> Result<String, PathError> {
     // The first split element is the empty string before the leading `/`.
     for raw_segment in raw.split(|&b| b == b'/').skip(1) {
         let without_params = match raw_segment.iter().position(|&b| b == b';') {
-            Some(cut) => raw_segment.get(..cut).unwrap_or_default(),
-            None => raw_segment,
+            Some(cut) if !mutation.disables(Mutant::PathParameters) => {
+                raw_segment.get(..cut).unwrap_or_default()
+            }
+            _ => raw_segment,
         };
-        percent_decode_segment(without_params, &mut decoded)?;
+        percent_decode_segment(without_params, &mut decoded, mutation)?;
+        let kept = match decoded.as_slice() {
+            b"" => mutation.disables(Mutant::MergeSlashes),
+            b"." | b".." => mutation.disables(Mutant::DotSegments),
+            _ => true,
+        };
         match decoded.as_slice() {
-            b"" | b"." => trailing_slash = true,
-            b".." => {
+            b"" | b"." if !kept => trailing_slash = true,
+            b".." if !kept => {
                 if let Some(start) = starts.pop() {
                     out.truncate(start);
                 }
                 trailing_slash = true;
             }
             segment => {
-                let Ok(text) = std::str::from_utf8(segment) else {
-                    return Err(PathError::InvalidUtf8);
-                };
-                if !text.is_ascii() && text.chars().any(crate::confusables::is_confusable) {
-                    return Err(PathError::Confusable);
+                match std::str::from_utf8(segment) {
+                    Err(_) if !mutation.disables(Mutant::Utf8) => {
+                        return Err(PathError::InvalidUtf8);
+                    }
+                    Ok(text)
+                        if !text.is_ascii()
+                            && !mutation.disables(Mutant::Confusables)
+                            && text.chars().any(crate::confusables::is_confusable) =>
+                    {
+                        return Err(PathError::Confusable);
+                    }
+                    _ => {}
                 }
                 starts.push(out.len());
                 out.push('/');
@@ -271,8 +302,16 @@ fn hex_value(b: u8) -> Option<u8> {
 }
 
 /// Decodes `raw` into `out` (cleared first).
-fn percent_decode_segment(raw: &[u8], out: &mut Vec<u8>) -> Result<(), PathError> {
+fn percent_decode_segment(
+    raw: &[u8],
+    out: &mut Vec<u8>,
+    mutation: Mutation,
+) -> Result<(), PathError> {
     out.clear();
+    if mutation.disables(Mutant::PercentDecoding) {
+        out.extend_from_slice(raw);
+        return Ok(());
+    }
     let mut iter = raw.iter().copied();
     while let Some(b) = iter.next() {
         if b != b'%' {
@@ -288,13 +327,21 @@ fn percent_decode_segment(raw: &[u8], out: &mut Vec<u8>) -> Result<(), PathError
             .and_then(hex_value)
             .ok_or(PathError::InvalidPercentEncoding)?;
         let decoded = hi << 4 | lo;
+        let separators = !mutation.disables(Mutant::EncodedSeparators);
         match decoded {
-            b'/' => return Err(PathError::EncodedSlash),
-            b'\\' => return Err(PathError::EncodedBackslash),
-            b';' => return Err(PathError::EncodedSemicolon),
-            0x00..=0x1f | 0x7f => return Err(PathError::EncodedControlCharacter),
+            b'/' if separators => return Err(PathError::EncodedSlash),
+            b'\\' if !mutation.disables(Mutant::Backslash) => {
+                return Err(PathError::EncodedBackslash);
+            }
+            b';' if separators => return Err(PathError::EncodedSemicolon),
+            0x00..=0x1f | 0x7f if !mutation.disables(Mutant::ControlBytes) => {
+                return Err(PathError::EncodedControlCharacter);
+            }
             _ => out.push(decoded),
         }
+    }
+    if mutation.disables(Mutant::DoubleEncoding) {
+        return Ok(());
     }
     let double = out
         .windows(3)

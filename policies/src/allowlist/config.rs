@@ -56,6 +56,12 @@ pub struct AllowlistConfig {
     pub credential_bodies: CredentialBodiesConfig,
     /// The virtual hosts; a request whose host none of them names is denied.
     pub virtual_hosts: Vec<VirtualHostConfig>,
+    /// Test builds only (`mutants` feature, never shipped): the one rule this module switches
+    /// off, for the kill matrix ([`crate::mutant::Mutant`]). Absent: none. Without the feature
+    /// the field is unknown and the configuration refused.
+    #[cfg(feature = "mutants")]
+    #[serde(default, rename = "_mutant")]
+    pub mutant: Option<crate::mutant::Mutant>,
 }
 
 fn default_deny_status() -> u16 {

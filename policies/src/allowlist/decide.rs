@@ -9,10 +9,11 @@ use super::methods::{self, OverridePolicy};
 use super::plan::{AllowlistPlan, HostPlan, OverrideStrip};
 use super::tails::tail_is_clean;
 use crate::attributes::{self, Attributes};
-use crate::path::normalize_target;
+use crate::mutant::Mutant;
+use crate::path::normalize_target_with;
 use crate::peer::{PeerCertificate, Side};
 use crate::request::RequestHead;
-use crate::routing::Landing;
+use crate::routing::{Landing, Layer};
 
 impl AllowlistPlan {
     /// Decides about one request from its head and the connection's attributes (read only when a
@@ -76,7 +77,9 @@ impl AllowlistPlan {
     /// With `method_override: strip`, what to remove from an allowed request (`None` when
     /// nothing, or when the policy is `refuse`).
     pub fn override_strip(&self, request: &RequestHead<'_>) -> Option<OverrideStrip> {
-        if self.method_override != OverridePolicy::Strip {
+        if self.method_override != OverridePolicy::Strip
+            || self.mutation.disables(Mutant::MethodOverride)
+        {
             return None;
         }
         let target = String::from_utf8_lossy(request.target());
@@ -121,10 +124,11 @@ impl AllowlistPlan {
             return default_credentials;
         }
         let method = request.method();
-        if methods::is_not_upper_case(method) {
+        let m = self.mutation;
+        if methods::is_not_upper_case(method) && !m.disables(Mutant::MethodCase) {
             return refuse(DenyReason::InvalidMethod);
         }
-        let target = match normalize_target(request.target(), self.max_target_bytes) {
+        let target = match normalize_target_with(request.target(), self.max_target_bytes, m) {
             Ok(t) => t,
             Err(e) => {
                 return Decision::Deny {
@@ -133,10 +137,15 @@ impl AllowlistPlan {
                 };
             }
         };
-        let Some(host) = request_host(request, target.authority.as_deref()) else {
+        let absolute = target
+            .authority
+            .as_deref()
+            .filter(|_| !m.disables(Mutant::AbsoluteForm));
+        let Some(host) = request_host(request, absolute) else {
             return refuse(DenyReason::InvalidHost);
         };
         if self.method_override == OverridePolicy::Refuse
+            && !m.disables(Mutant::MethodOverride)
             && (!methods::override_headers(request).is_empty()
                 || target
                     .query
@@ -155,10 +164,15 @@ impl AllowlistPlan {
         let Some(rules) = self.hosts.select(&host) else {
             return deny(DenyReason::UnknownHost);
         };
-        let landings = match rules.routing.landings(&target) {
+        let mut landings = match rules.routing.landings(&target) {
             Ok(l) => l,
             Err(e) => return refuse(DenyReason::AmbiguousRoute(e)),
         };
+        landings.retain(|l| match l.layer {
+            Layer::Tomcat => true,
+            Layer::TenantValve => !m.disables(Mutant::TenantValve),
+            Layer::Raw => !m.disables(Mutant::RawLayer),
+        });
         if let Some(t) = trace.as_deref_mut() {
             t.landings = landings.clone();
         }
@@ -181,7 +195,8 @@ impl AllowlistPlan {
             return deny(DenyReason::DenyRule);
         }
         for landing in &landings {
-            if let Err((reason, rule)) = allowed(rules, &landing.path, method) {
+            let tails = !m.disables(Mutant::TailRule);
+            if let Err((reason, rule)) = allowed(rules, &landing.path, method, tails) {
                 if let Some(t) = trace.as_deref_mut() {
                     t.decided_by = Some(landing.layer);
                     t.landed = Some(landing.path.clone());
@@ -230,7 +245,13 @@ fn decided(t: &mut Explanation, landing: &Landing, field: String, patterns: &[St
 
 /// Whether `path` is allowed for `method`: some allow rule matches it, with a clean `**` tail,
 /// and admits the method. The error is the reason and, for a method refusal, the rule.
-fn allowed(rules: &HostPlan, path: &str, method: &[u8]) -> Result<(), (DenyReason, Option<usize>)> {
+/// `tails: false` (the `tail_rule` mutant) lets a `**` tail reach anywhere.
+fn allowed(
+    rules: &HostPlan,
+    path: &str,
+    method: &[u8],
+    tails: bool,
+) -> Result<(), (DenyReason, Option<usize>)> {
     let shaped: Vec<usize> = rules
         .allow
         .matching(path)
@@ -239,7 +260,7 @@ fn allowed(rules: &HostPlan, path: &str, method: &[u8]) -> Result<(), (DenyReaso
             rules
                 .allow_tails
                 .get(i)
-                .is_some_and(|&tail| tail_is_clean(path, tail, &rules.roots))
+                .is_some_and(|&tail| !tails || tail_is_clean(path, tail, &rules.roots))
         })
         .collect();
     let Some(&first) = shaped.first() else {

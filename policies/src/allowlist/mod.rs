@@ -46,6 +46,8 @@ pub use explain::Explanation;
 pub use plan::{AllowlistPlan, OverrideStrip};
 
 #[cfg(test)]
+mod mutant_tests;
+#[cfg(test)]
 mod product_tests;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ use super::tails::{self, Tail};
 use crate::error::{ConfigError, ConfigErrorKind, parse_json};
 use crate::field_path::FieldPath;
 use crate::globs::{GlobMode, PathGlobs};
+use crate::mutant::{Mutant, Mutation};
 use crate::peer::PeerAllowlist;
 use crate::routing::RoutingModel;
 use crate::vhost::VirtualHosts;
@@ -23,6 +24,8 @@ pub struct AllowlistPlan {
     pub(super) method_override: OverridePolicy,
     pub(super) credential_bodies: CredentialBodies,
     pub(super) hosts: VirtualHosts<HostPlan>,
+    /// The rule a test build switches off (none in a shipped build).
+    pub(super) mutation: Mutation,
 }
 
 /// What `method_override: strip` removes from a request: the override headers present and,
@@ -110,15 +113,27 @@ impl AllowlistPlan {
                 ));
             }
         }
+        #[cfg(feature = "mutants")]
+        let mutation = Mutation::of(config.mutant);
+        #[cfg(not(feature = "mutants"))]
+        let mutation = Mutation::NONE;
         let vpath = root.key("virtual_hosts");
         let mut compiled = Vec::with_capacity(config.virtual_hosts.len());
         for (i, vh) in config.virtual_hosts.iter().enumerate() {
-            compiled.push((vh.domains.clone(), compile_host(&vpath.index(i), vh)?));
+            compiled.push((
+                vh.domains.clone(),
+                compile_host(&vpath.index(i), vh, mutation)?,
+            ));
         }
+        let default_credentials = if mutation.disables(Mutant::DefaultCredentials) {
+            Vec::new()
+        } else {
+            config.default_credentials.clone()
+        };
         Ok(Self {
             mode: config.mode,
             deny_status: config.deny_status,
-            default_credentials: config.default_credentials.clone(),
+            default_credentials,
             max_target_bytes: config.max_target_bytes,
             method_override: config.method_override,
             credential_bodies: CredentialBodies::compile(
@@ -126,6 +141,7 @@ impl AllowlistPlan {
                 &config.credential_bodies,
             )?,
             hosts: VirtualHosts::build(&vpath, compiled)?,
+            mutation,
         })
     }
 
@@ -138,6 +154,7 @@ impl AllowlistPlan {
 fn compile_host(
     path: &FieldPath,
     vh: &super::config::VirtualHostConfig,
+    mutation: Mutation,
 ) -> Result<HostPlan, ConfigError> {
     if vh.allow.is_empty() {
         return Err(ConfigError::at(path.key("allow"), ConfigErrorKind::Empty));
@@ -161,11 +178,7 @@ fn compile_host(
             ));
         }
     }
-    let deny = PathGlobs::compile(
-        &path.key("deny"),
-        &vh.deny,
-        GlobMode::ContextCaseInsensitive,
-    )?;
+    let deny = PathGlobs::compile(&path.key("deny"), &vh.deny, deny_mode(mutation))?;
     let internal_sources = vh
         .internal_sources
         .iter()
@@ -206,6 +219,16 @@ fn compile_host(
         internal_sources,
         internal_clients,
     })
+}
+
+/// Deny rules cover their context and ignore ASCII case; the `deny_case` mutant keeps the case.
+fn deny_mode(mutation: Mutation) -> GlobMode {
+    #[cfg(feature = "mutants")]
+    if mutation.disables(Mutant::DenyCase) {
+        return GlobMode::ContextCaseSensitive;
+    }
+    let _ = mutation;
+    GlobMode::ContextCaseInsensitive
 }
 
 /// An allow rule written as an object has its glob at `allow[i].path`, not `allow[i]`.
