@@ -117,10 +117,12 @@ pub fn serialize_map(pairs: &[(String, Vec<u8>)]) -> Vec<u8> {
 mod tests {
     use super::serialize_map;
 
+    /// (row, pairs, the serialised bytes)
+    type Row<'a> = (&'a str, &'a [(&'a str, &'a [u8])], &'a [u8]);
+
     #[test]
     fn maps_serialise_as_the_abi_reads_them() {
-        // (row, pairs, bytes)
-        let rows: &[(&str, &[(&str, &[u8])], &[u8])] = &[
+        let rows: &[Row<'_>] = &[
             ("empty", &[], &[0, 0, 0, 0]),
             (
                 "one pair",
