@@ -23,6 +23,10 @@ use proxy_wasm::types::{Action, ContextType, LogLevel};
 
 const FILTER: &str = "tls-guard";
 
+/// The kill matrix's mutants (test builds only).
+#[cfg(feature = "mutants")]
+mod mutant;
+
 /// The module's entry point (`_initialize`), which the SDK's `main!` writes.
 #[allow(missing_docs)]
 mod entry {
@@ -41,6 +45,9 @@ struct Shared {
     plan: TlsGuardPlan,
     counters: Counters,
     missing_logged: [Cell<bool>; Property::ALL.len()],
+    /// The deny reason this test build never applies (`mutants` feature, `_mutant`).
+    #[cfg(feature = "mutants")]
+    mutant: Option<String>,
 }
 
 impl Shared {
@@ -74,7 +81,19 @@ impl Context for TlsGuardRoot {}
 impl RootContext for TlsGuardRoot {
     fn on_configure(&mut self, _plugin_configuration_size: usize) -> bool {
         // On an error Envoy rejects the listener (or exits when it is in the bootstrap).
-        self.shared = filter_shim::configure(FILTER, TlsGuardPlan::from_json).map(|plan| {
+        #[cfg(not(feature = "mutants"))]
+        let configured = filter_shim::configure(FILTER, TlsGuardPlan::from_json);
+        #[cfg(feature = "mutants")]
+        let (configured, mutant) = {
+            let mut mutant = None;
+            let plan = filter_shim::configure(FILTER, |json| {
+                let (name, rest) = mutant::split(json)?;
+                mutant = name;
+                TlsGuardPlan::from_json(&rest).map_err(|e| e.to_string())
+            });
+            (plan, mutant)
+        };
+        self.shared = configured.map(|plan| {
             let suffixes = AllowReason::ALL
                 .iter()
                 .map(|r| format!("allowed.{r}"))
@@ -85,6 +104,8 @@ impl RootContext for TlsGuardRoot {
                 plan,
                 counters: Counters::define(FILTER, suffixes),
                 missing_logged: Default::default(),
+                #[cfg(feature = "mutants")]
+                mutant,
             })
         });
         self.shared.is_some()
@@ -187,6 +208,8 @@ impl TlsGuardHttp {
         target: &[u8],
         host: &[u8],
     ) -> Action {
+        #[cfg(feature = "mutants")]
+        let decision = mutant::apply(shared.mutant.as_deref(), decision);
         let shadow = shared.plan.mode() == Mode::Shadow;
         let logged = if shadow {
             LoggedDecision::ShadowDeny
