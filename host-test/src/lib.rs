@@ -33,12 +33,16 @@ pub mod exchange;
 mod flow;
 #[cfg(feature = "wasmtime-host")]
 pub mod host;
+#[cfg(feature = "wasmtime-host")]
+pub mod kill;
 pub mod map;
 #[cfg(feature = "wasmtime-host")]
 pub mod plugin;
 #[cfg(feature = "wasmtime-host")]
 pub mod runner;
 pub mod scenario;
+#[cfg(feature = "wasmtime-host")]
+pub mod stand_in;
 #[cfg(feature = "wasmtime-host")]
 mod state;
 pub mod traffic;

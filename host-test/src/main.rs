@@ -9,7 +9,7 @@ use host_test::check::{Verdict, check};
 use host_test::differences::{self, ExpectedDifferences, Judgement};
 use host_test::e2e::{EnvoyRunner, Outcome, targets};
 #[cfg(feature = "wasmtime-host")]
-use host_test::runner::{CaseResult, run_file};
+use host_test::runner::{CaseResult, Module, run_file_as};
 use host_test::scenario::{ScenarioFile, collect, load};
 
 #[derive(Parser)]
@@ -47,6 +47,33 @@ enum Command {
         /// Scenario files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Run this stand-in in every file's filter's place: allow-all, deny-all, refuse-all.
+        #[arg(long, conflicts_with = "mutant")]
+        stand_in: Option<host_test::stand_in::StandIn>,
+        /// Run each file's filter's mutant build with `"_mutant": NAME` (the build in
+        /// `$GATEWAY_MUTANTS_DIR`, default `target/mutants/wasm32-wasip1/release`).
+        #[arg(long)]
+        mutant: Option<String>,
+    },
+    /// The kill matrix: every file against its filter, the stand-ins and its filter's mutants;
+    /// fails when a file passes against a module that must catch it (README: "The kill matrix").
+    #[cfg(feature = "wasmtime-host")]
+    KillMatrix {
+        /// Scenario files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The mutants each file must be caught by (default
+        /// host-test/scenarios/kill-matrix.yaml).
+        #[arg(long)]
+        map: Option<PathBuf>,
+        /// Where the mutant builds are (default `$GATEWAY_MUTANTS_DIR`, else
+        /// `target/mutants/wasm32-wasip1/release`).
+        #[arg(long)]
+        mutants_dir: Option<PathBuf>,
+        /// Also run each mutant against the files that need not catch it (slower; the matrix
+        /// then shows which other files would catch it).
+        #[arg(long)]
+        every_cell: bool,
     },
     /// Send the tests to the Envoy that `cargo xtask up` started (sequentially).
     E2e(EnvoyArgs),
@@ -90,7 +117,28 @@ fn main() -> ExitCode {
     let mut t = Tally::default();
     match cli.command {
         #[cfg(feature = "wasmtime-host")]
-        Command::Run { paths } => run(&paths, &mut t),
+        Command::Run {
+            paths,
+            stand_in,
+            mutant,
+        } => {
+            let module = match (stand_in, mutant) {
+                (Some(s), _) => Module::StandIn(s),
+                (None, Some(name)) => Module::Mutant {
+                    dir: host_test::kill::default_mutants_dir(),
+                    name,
+                },
+                (None, None) => Module::Filter,
+            };
+            run(&paths, &module, &mut t)
+        }
+        #[cfg(feature = "wasmtime-host")]
+        Command::KillMatrix {
+            paths,
+            map,
+            mutants_dir,
+            every_cell,
+        } => kill_matrix(&paths, map, mutants_dir, every_cell, &mut t),
         Command::E2e(args) => envoy(&args, false, &mut t),
         #[cfg(feature = "wasmtime-host")]
         Command::Diff(args) => envoy(&args, true, &mut t),
@@ -135,11 +183,44 @@ fn print_result(r: &CaseResult, t: &mut Tally) {
 }
 
 #[cfg(feature = "wasmtime-host")]
-fn run(paths: &[PathBuf], t: &mut Tally) {
+fn run(paths: &[PathBuf], module: &Module, t: &mut Tally) {
+    let wasm_dir = host_test::scenario::resolve::wasm_dir();
     for file in files(paths, t) {
-        for r in run_file(&file) {
+        for r in run_file_as(&file, &wasm_dir, module) {
             print_result(&r, t);
         }
+    }
+}
+
+/// `kill-matrix`: the matrix, then one line per requirement (`ok` / `FAIL`).
+#[cfg(feature = "wasmtime-host")]
+fn kill_matrix(
+    paths: &[PathBuf],
+    map: Option<PathBuf>,
+    mutants_dir: Option<PathBuf>,
+    every_cell: bool,
+    t: &mut Tally,
+) {
+    use host_test::kill::{self, MutantMap, Options};
+    let map_path = map.unwrap_or_else(kill::default_map_path);
+    let map = match MutantMap::load(&map_path) {
+        Ok(m) => m,
+        Err(e) => return t.fail(e),
+    };
+    let options = Options {
+        wasm_dir: host_test::scenario::resolve::wasm_dir(),
+        mutants_dir: mutants_dir.unwrap_or_else(kill::default_mutants_dir),
+        map,
+        every_cell,
+    };
+    let matrix = kill::kill_matrix(&files(paths, t), &options);
+    let root = match paths {
+        [one] if one.is_dir() => one.as_path(),
+        _ => Path::new(""),
+    };
+    print!("{}", matrix.render(root));
+    for (line, ok) in matrix.verdicts() {
+        if ok { t.ok(line) } else { t.fail(line) }
     }
 }
 

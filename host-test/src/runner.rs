@@ -8,7 +8,40 @@ use crate::error::Error;
 use crate::exchange::Callback;
 use crate::plugin::{ModuleSource, Plugin};
 use crate::scenario::{Case, HostName, ScenarioFile, convert, load, resolve};
+use crate::stand_in::StandIn;
 use crate::traffic::HostKind;
+
+/// Which module runs a scenario file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Module {
+    /// The filter the file names (`meta.filter`), from the modules folder.
+    #[default]
+    Filter,
+    /// A stand-in instead of whatever filter the file names; it gets the file's plugin
+    /// configuration (and ignores it).
+    StandIn(StandIn),
+    /// The filter's mutant build (`<dir>/<filter>.wasm`, built with the filter's `mutants`
+    /// feature), with `"_mutant": name` added to the file's plugin configuration (a JSON
+    /// object).
+    Mutant {
+        /// Where the mutant builds are (`cargo build --features <filter>/mutants --target-dir
+        /// …`'s `wasm32-wasip1/release`).
+        dir: PathBuf,
+        /// The rule switched off, e.g. `dot_segments`.
+        name: String,
+    },
+}
+
+impl Module {
+    /// `filter`, `allow-all`, `mutant dot_segments`: for messages.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Filter => "filter".to_owned(),
+            Self::StandIn(s) => s.name().to_owned(),
+            Self::Mutant { name, .. } => format!("mutant {name}"),
+        }
+    }
+}
 
 /// The outcome of one test (or of a file that could not run: `id` is then empty).
 #[derive(Debug, Clone)]
@@ -30,19 +63,52 @@ pub fn start_plugin(file: &ScenarioFile, path: &Path) -> Result<Plugin, Error> {
 
 /// Like [`start_plugin`], with the modules in `wasm_dir`.
 pub fn start_plugin_in(file: &ScenarioFile, path: &Path, wasm_dir: &Path) -> Result<Plugin, Error> {
-    let module = resolve::module_path_in(wasm_dir, &file.meta.filter)?;
-    let config = resolve::plugin_configuration(&file.meta, path)?;
+    start_plugin_as(file, path, wasm_dir, &Module::Filter)
+}
+
+/// Like [`start_plugin_in`], running `module` in the filter's place.
+///
+/// Errors: those of [`start_plugin`]; for a mutant, also a plugin configuration that is not a
+/// JSON object, and the mutant module refusing the configuration (an unknown `_mutant`).
+pub fn start_plugin_as(
+    file: &ScenarioFile,
+    path: &Path,
+    wasm_dir: &Path,
+    module: &Module,
+) -> Result<Plugin, Error> {
+    let mut config = resolve::plugin_configuration(&file.meta, path)?;
+    let source = match module {
+        Module::Filter => ModuleSource::Path(resolve::module_path_in(wasm_dir, &file.meta.filter)?),
+        Module::StandIn(s) => ModuleSource::Bytes(s.wat().as_bytes().to_vec()),
+        Module::Mutant { dir, name } => {
+            config = with_mutant(&config, name)?;
+            ModuleSource::Path(resolve::module_path_in(dir, &file.meta.filter)?)
+        }
+    };
     let host = match file.meta.host {
         HostName::Envoy => HostKind::Envoy,
         HostName::Kong => HostKind::Kong,
     };
-    Plugin::builder(ModuleSource::Path(module))
+    Plugin::builder(source)
         .configuration(config)
         .host(host)
         .name(&file.meta.filter)
         .root_id(&file.meta.filter)
         .allow_on_headers_stop_iteration(file.meta.allow_on_headers_stop_iteration.unwrap_or(false))
         .start()
+}
+
+/// `config` (a JSON object) with `"_mutant": name` added.
+fn with_mutant(config: &[u8], name: &str) -> Result<Vec<u8>, Error> {
+    let mut value: serde_json::Value = serde_json::from_slice(config)
+        .map_err(|e| Error::Other(format!("plugin configuration: {e}")))?;
+    let Some(object) = value.as_object_mut() else {
+        return Err(Error::Other(
+            "a mutant needs a plugin configuration that is a JSON object".to_owned(),
+        ));
+    };
+    object.insert("_mutant".to_owned(), name.into());
+    serde_json::to_vec(&value).map_err(|e| Error::Other(e.to_string()))
 }
 
 /// What the wasmtime host observes for `case` on `plugin`.
@@ -130,13 +196,35 @@ pub fn run_file(path: &Path) -> Vec<CaseResult> {
 
 /// Like [`run_file`], with the modules in `wasm_dir`.
 pub fn run_file_in(path: &Path, wasm_dir: &Path) -> Vec<CaseResult> {
+    run_file_as(path, wasm_dir, &Module::Filter)
+}
+
+/// Like [`run_file_in`], running `module` in the filter's place. A file that cannot be loaded,
+/// or whose module cannot start, gives one failed result with an empty id.
+pub fn run_file_as(path: &Path, wasm_dir: &Path, module: &Module) -> Vec<CaseResult> {
     let file = match load(path) {
         Ok(f) => f,
         Err(e) => return vec![failed(path, "", e.to_string())],
     };
-    let mut plugin = match start_plugin_in(&file, path, wasm_dir) {
+    run_loaded(&file, path, wasm_dir, module)
+}
+
+/// [`run_file_as`] on a file already loaded.
+pub fn run_loaded(
+    file: &ScenarioFile,
+    path: &Path,
+    wasm_dir: &Path,
+    module: &Module,
+) -> Vec<CaseResult> {
+    let start = |what: &str| {
+        start_plugin_as(file, path, wasm_dir, module).map_err(|e| match module {
+            Module::Filter => format!("{what}{e}"),
+            other => format!("{what}{}: {e}", other.label()),
+        })
+    };
+    let mut plugin = match start("") {
         Ok(p) => p,
-        Err(e) => return vec![failed(path, "", e.to_string())],
+        Err(e) => return vec![failed(path, "", e)],
     };
     let mut results = Vec::new();
     for case in &file.tests {
@@ -148,10 +236,10 @@ pub fn run_file_in(path: &Path, wasm_dir: &Path) -> Vec<CaseResult> {
             }),
             Err(e) => {
                 results.push(failed(path, &case.id, e));
-                match start_plugin_in(&file, path, wasm_dir) {
+                match start("restarting the plugin: ") {
                     Ok(p) => plugin = p,
                     Err(e) => {
-                        results.push(failed(path, "", format!("restarting the plugin: {e}")));
+                        results.push(failed(path, "", e));
                         return results;
                     }
                 }

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 /// Scenario files under `paths` (files as given; folders searched for `*.yaml`/`*.yml`,
-/// sorted, skipping `expected-differences.yaml`).
+/// sorted, skipping `expected-differences.yaml` and `kill-matrix.yaml`, which are not scenario
+/// files).
 pub fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
@@ -29,7 +30,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             walk(&p, out);
         } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml")
             && p.file_name()
-                .is_some_and(|n| n != "expected-differences.yaml")
+                .is_some_and(|n| n != "expected-differences.yaml" && n != "kill-matrix.yaml")
         {
             out.push(p);
         }

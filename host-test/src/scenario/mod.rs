@@ -60,6 +60,52 @@ pub struct Meta {
     /// of a request with a body.
     #[serde(default)]
     pub allow_on_headers_stop_iteration: Option<bool>,
+    /// What the tests are, for the kill matrix; absent: [`Kind::of`] derives it from the folder.
+    #[serde(default)]
+    pub kind: Option<Kind>,
+}
+
+/// `meta.kind`: what a file's tests are, which decides the stand-ins that must catch it in the
+/// kill matrix (`host-test kill-matrix`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Every test is a request the filter must stop: the file must fail against allow-all,
+    /// deny-all and refuse-all.
+    Attacks,
+    /// Every test is a request the filter must let through (or answer as the upstream would):
+    /// the file must fail against deny-all and refuse-all.
+    Legitimate,
+    /// Both, or what the filter adds to answers: the file must fail against all three.
+    Mixed,
+}
+
+impl Kind {
+    /// The kind of the scenario file at `path`: `meta.kind` when given, else `attacks` for a file
+    /// in a folder named `bypass`, else `mixed`.
+    pub fn of(meta: &Meta, path: &std::path::Path) -> Self {
+        if let Some(kind) = meta.kind {
+            return kind;
+        }
+        let in_bypass = path
+            .parent()
+            .and_then(std::path::Path::file_name)
+            .is_some_and(|n| n == "bypass");
+        if in_bypass {
+            Self::Attacks
+        } else {
+            Self::Mixed
+        }
+    }
+
+    /// `attacks`, `legitimate` or `mixed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Attacks => "attacks",
+            Self::Legitimate => "legitimate",
+            Self::Mixed => "mixed",
+        }
+    }
 }
 
 /// `meta.host`.
