@@ -13,6 +13,7 @@ mod examples;
 mod flags;
 mod header_audit;
 mod http;
+mod kill_matrix;
 mod oci;
 mod project;
 mod state;

@@ -19,6 +19,10 @@ const OFFLINE: &[(&str, StepFn)] = &[
     ("unit tests", unit_tests),
     ("build filters and mock", crate::build::build),
     (
+        "kill matrix (scenario files against stand-ins and mutants)",
+        crate::kill_matrix::kill_matrix,
+    ),
+    (
         "oci images reproducible, istio manifests in sync",
         crate::oci::reproducible_and_in_sync,
     ),
