@@ -21,8 +21,9 @@ fn mutants_target() -> PathBuf {
     target_dir().join("mutants")
 }
 
-/// Builds the mutant modules (one release build for all of them), then runs the kill matrix
-/// over `host-test/scenarios`; fails when a file escapes a module that must catch it.
+/// Builds the mutant modules (one release build for all of them), runs the policy's mutant unit
+/// table, then the kill matrix over `host-test/scenarios`; fails when a file escapes a module
+/// that must catch it.
 pub(crate) fn kill_matrix() -> Result<()> {
     ensure_wasm_target()?;
     let mut build = cargo();
@@ -43,6 +44,17 @@ pub(crate) fn kill_matrix() -> Result<()> {
         .map(|f| format!("{f}/mutants"))
         .collect();
     run(build.args(["--features", &features.join(",")]))?;
+    // The unit table of what each context-allowlist mutant switches (off in `cargo test
+    // --workspace`, which never enables the feature).
+    run(cargo().args([
+        "test",
+        "-p",
+        "policies",
+        "--features",
+        "policies/mutants",
+        "--lib",
+        "mutant_tests",
+    ]))?;
     run(workspace_bin("host-test")
         .args(["kill-matrix", "host-test/scenarios", "--mutants-dir"])
         .arg(mutants_target().join("wasm32-wasip1").join("release")))
