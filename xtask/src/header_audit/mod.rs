@@ -75,7 +75,6 @@ const TRANSPORTS: &[Transport] = &[
 /// The E2E step: the audit matrix, the Server proof, weak and hostile upstream answers.
 pub(crate) fn run() -> Result<()> {
     let mut failures = Vec::new();
-    let body = run_dir().join("header-audit-form.txt");
     let mut checked = 0;
     println!(
         "{:<24} {}  upstream alone",
@@ -88,31 +87,11 @@ pub(crate) fn run() -> Result<()> {
     for route in ROUTES {
         let mut row = format!("{:<24}", route.label);
         for t in TRANSPORTS {
-            let status = if t.tls { route.tls } else { route.plain };
-            let Some(status) = status.filter(|_| !(route.http1_only && t.http2)) else {
+            let Some((t, status)) = planned(route, t, 0) else {
                 row.push_str(&format!("{:>13}", "-"));
                 continue;
             };
-            let mut t = *t;
-            if let Some(port) = route.port.filter(|_| !t.tls) {
-                t.port = port;
-            }
-            if let Some(host) = route.tls_host.filter(|_| t.tls) {
-                t.host = host;
-            }
-            let target = format!("{}{}", route.target, "a".repeat(route.pad_target));
-            let file = match route.body {
-                Body::None => None,
-                Body::FormOfBytes(n) => {
-                    std::fs::write(&body, format!("a={}", "a".repeat(n.saturating_sub(2))))?;
-                    Some(body.as_path())
-                }
-                Body::Form(form) => {
-                    std::fs::write(&body, form)?;
-                    Some(body.as_path())
-                }
-            };
-            let r = match send(&t, route.method, &target, route.headers, file) {
+            let r = match exchange(route, &t) {
                 Ok(r) => r,
                 Err(e) => {
                     row.push_str(&format!("{:>13}", "no answer"));
@@ -175,6 +154,39 @@ pub(crate) fn run() -> Result<()> {
         TRANSPORTS.len()
     );
     Ok(())
+}
+
+/// Where and how `route` is sent over `t` on a copy of the example with its ports shifted by
+/// `shift`: the transport (the route's own plaintext port, its TLS host) and the status
+/// expected; `None` when the route is not sent over `t`.
+fn planned(route: &Route, t: &Transport, shift: u16) -> Option<(Transport, u16)> {
+    let status = if t.tls { route.tls } else { route.plain };
+    let status = status.filter(|_| !(route.http1_only && t.http2))?;
+    let mut t = *t;
+    t.port = route.port.filter(|_| !t.tls).unwrap_or(t.port) + shift;
+    if let Some(host) = route.tls_host.filter(|_| t.tls) {
+        t.host = host;
+    }
+    Some((t, status))
+}
+
+/// Sends `route` over `t`: its target padded by `pad_target` bytes, its form body (written to
+/// a file under the run folder) when it has one.
+fn exchange(route: &Route, t: &Transport) -> Result<Response> {
+    let target = format!("{}{}", route.target, "a".repeat(route.pad_target));
+    let body = run_dir().join(format!("header-audit-form-{}.txt", route.label));
+    let file = match route.body {
+        Body::None => None,
+        Body::FormOfBytes(n) => {
+            std::fs::write(&body, format!("a={}", "a".repeat(n.saturating_sub(2))))?;
+            Some(body.as_path())
+        }
+        Body::Form(form) => {
+            std::fs::write(&body, form)?;
+            Some(body.as_path())
+        }
+    };
+    send(t, route.method, &target, route.headers, file)
 }
 
 /// Every point an answer must show, as failure messages (none: it passed).
@@ -489,29 +501,10 @@ fn local_replies_without_header_hardening() -> Result<String> {
         .filter(|r| !r.upstream && !r.by_header_hardening)
     {
         for t in TRANSPORTS {
-            let status = if t.tls { route.tls } else { route.plain };
-            let Some(status) = status.filter(|_| !(route.http1_only && t.http2)) else {
+            let Some((t, status)) = planned(route, t, 20) else {
                 continue;
             };
-            let mut t = *t;
-            t.port = route.port.filter(|_| !t.tls).unwrap_or(t.port) + 20;
-            if let Some(host) = route.tls_host.filter(|_| t.tls) {
-                t.host = host;
-            }
-            let target = format!("{}{}", route.target, "a".repeat(route.pad_target));
-            let body = run_dir().join(format!("header-audit-form-{}.txt", route.label));
-            let file = match route.body {
-                Body::None => None,
-                Body::FormOfBytes(n) => {
-                    std::fs::write(&body, format!("a={}", "a".repeat(n.saturating_sub(2))))?;
-                    Some(body.as_path())
-                }
-                Body::Form(form) => {
-                    std::fs::write(&body, form)?;
-                    Some(body.as_path())
-                }
-            };
-            let r = send(&t, route.method, &target, route.headers, file)?;
+            let r = exchange(route, &t)?;
             checked += 1;
             failures.extend(
                 check_answer(route, &t, status, &r)
