@@ -55,6 +55,20 @@ pub(crate) fn set_in_test() {
 /// dev-dependencies and would compile wasmtime and the TLS stack a second time. When that build
 /// fails, it falls back to `cargo run`, which then shows the errors.
 pub(crate) fn workspace_bin(name: &str) -> Command {
+    if let Some(binary) = test_build_bin(name) {
+        let mut cmd = Command::new(binary);
+        cmd.current_dir(root());
+        return cmd;
+    }
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "-p", name, "--"]);
+    cmd
+}
+
+/// Inside `cargo xtask test`, `target/debug/name` as `cargo test --workspace --no-run` built it
+/// (a no-op after the unit-test step; run once per process); `None` outside a test run or when
+/// that build failed or made no such binary.
+fn test_build_bin(name: &str) -> Option<PathBuf> {
     static TEST_BUILD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let built = IN_TEST.load(std::sync::atomic::Ordering::Relaxed)
         && *TEST_BUILD.get_or_init(|| {
@@ -65,14 +79,20 @@ pub(crate) fn workspace_bin(name: &str) -> Command {
                 .is_ok_and(|s| s.success())
         });
     let binary = target_dir().join("debug").join(name);
-    if built && binary.is_file() {
-        let mut cmd = Command::new(binary);
-        cmd.current_dir(root());
-        return cmd;
-    }
-    let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "-p", name, "--"]);
-    cmd
+    (built && binary.is_file()).then_some(binary)
+}
+
+/// The mock upstream's binary: inside `cargo xtask test` the one the unit-test build made (its
+/// integration tests need it; dependencies optimised by the dev profile), so the suite never
+/// compiles tokio, hyper and rustls a second time with the release profile's LTO; otherwise
+/// `target/release/mock-wso2`, which [`crate::build::build`] makes.
+pub(crate) fn mock_binary() -> PathBuf {
+    test_build_bin("mock-wso2").unwrap_or_else(|| target_dir().join("release/mock-wso2"))
+}
+
+/// Whether this process is `cargo xtask test` (see [`set_in_test`]).
+pub(crate) fn in_test() -> bool {
+    IN_TEST.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Runs `cmd` with inherited output; an error names the command when it fails.

@@ -82,7 +82,7 @@ pub(crate) fn up() -> Result<()> {
 }
 
 fn start_all(state: &mut RunState) -> Result<()> {
-    let mock = target_dir().join("release/mock-wso2");
+    let mock = crate::project::mock_binary();
     let plain = MOCK_NODES.iter().map(|(n, a)| (*n, Some(*a)));
     let https_only = MOCK_HTTPS
         .iter()

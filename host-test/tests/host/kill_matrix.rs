@@ -2,11 +2,10 @@
 //! matrix's verdicts, against WAT filters of our own: `guard` denies `/c…` with 403 and the log
 //! line `denied /carbon`, and refuses a plugin configuration holding `_` (as a shipped module
 //! refuses `_mutant`); its "mutant" lets everything through and logs its plugin configuration.
-#![cfg(feature = "wasmtime-host")]
 // Test helpers: a folder or file that cannot be written is a failed test.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,6 @@
 //! Header map host functions, their statuses, and checked memory.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use host_test::{Connection, Error, Request, Response};
 

@@ -1,6 +1,5 @@
 //! The harness against a filter written with the Rust SDK (proxy-wasm 0.2.5), built by the
 //! build script: the SDK's dispatcher, its header and property calls, local responses.
-#![cfg(feature = "wasmtime-host")]
 
 use host_test::{Action, Callback, Connection, HostKind, ModuleSource, Plugin, Request, Response};
 

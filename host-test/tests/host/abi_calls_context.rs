@@ -1,7 +1,6 @@
 //! HTTP calls, timers, clock, log level, effective context, stream control, gRPC stubs.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

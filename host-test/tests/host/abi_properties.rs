@@ -1,7 +1,6 @@
 //! Property host functions with Envoy and Kong encodings.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use host_test::{Connection, HostKind, Request, Response};
 

@@ -2,7 +2,6 @@
 //! `scenarios/context-allowlist/product-routing/tenant-valve.yaml` must land on an admin surface
 //! of WSO2 Identity Server when sent without the filter, by `mock_wso2::dispatch` (the mock
 //! upstream's independent port of the product's routing), and must expect `admin_reached: false`.
-#![cfg(feature = "wasmtime-host")]
 
 use std::path::Path;
 

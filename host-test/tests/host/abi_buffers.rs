@@ -1,7 +1,6 @@
 //! Buffer host functions: plugin configuration, request body, statuses.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use host_test::{Connection, Request, Response};
 

@@ -1,7 +1,6 @@
 //! Guest memory limits: a guest growing its memory to 4 GiB is refused and the trap says so.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use host_test::{Connection, Request, Response};
 

@@ -1,7 +1,6 @@
 //! Metrics, shared data and shared queues.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use host_test::{Connection, Request, Response};
 

@@ -1,7 +1,6 @@
 //! Starting plugins: configuration, bad modules, and the errors they give.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use host_test::{Connection, Error, ModuleSource, Plugin, Request, Response};
 

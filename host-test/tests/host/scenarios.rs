@@ -1,8 +1,7 @@
 //! Scenario files: schema errors with file, line and field; a run against a WAT filter of our
 //! own; missing modules naming the build command.
-#![cfg(feature = "wasmtime-host")]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
