@@ -54,7 +54,7 @@
 //!   (Tomcat, the product's tenant and organisation valve, the raw target).
 //! - [`allowlist`]: the `context-allowlist` policy.
 //! - [`tls`]: the `tls-guard` policy.
-//! - [`headers`]: the `header-hardening` policy (and the OWASP header audit).
+//! - [`headers`]: the `header-hardening` policy.
 //! - [`authority`], [`vhost`], [`globs`], [`mode`]: hosts, virtual hosts, path globs and
 //!   `enforce`/`shadow`, shared by every policy.
 //! - [`attributes`], [`peer`]: what the host reports about the connection, in Envoy's or

@@ -6,7 +6,7 @@
 //!     "name": "identity-server",
 //!     "domains": ["*"],
 //!     "baseline": "owasp",
-//!     "hsts": { "max_age": 31536000, "include_subdomains": true },
+//!     "hsts": { "max_age": 63072000, "include_subdomains": true },
 //!     "headers": [
 //!       { "name": "Server", "set": "gateway" },
 //!       { "name": "Content-Security-Policy", "default": "default-src 'self'; frame-ancestors 'none'" }
@@ -145,7 +145,7 @@ pub struct HstsConfig {
     /// plaintext connection is removed whatever this says.
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// `max-age`, in seconds (default 31536000, one year; 0 tells browsers to forget the host).
+    /// `max-age`, in seconds (default 63072000, two years as OWASP advises; 0 tells browsers to forget the host).
     #[serde(default = "default_hsts_max_age")]
     pub max_age: u32,
     /// `includeSubDomains` (default true).
@@ -389,7 +389,7 @@ fn yes() -> bool {
 }
 
 fn default_hsts_max_age() -> u32 {
-    31_536_000
+    63_072_000
 }
 
 fn default_no_store_value() -> String {

@@ -1,6 +1,7 @@
 //! The OWASP Secure Headers Project's recommendations, as data: the headers to add
 //! (`ci/headers_add.json`) and the headers that fingerprint a stack (`ci/headers_remove.json`),
-//! both as of the project's 2024-07-19 update.
+//! both as of the project's 2026-07-19 update (`last_update_utc`). The end-to-end grade reads
+//! OWASP's files themselves (`cli/data/owasp/`), so a value here that drifts from them fails it.
 //!
 //! `Strict-Transport-Security`, `Cache-Control` and `Clear-Site-Data` are in OWASP's add list
 //! but depend on the request (TLS, sensitive paths, logout), so they have their own settings
@@ -26,7 +27,7 @@ idle-detection=(), interest-cohort=(), serial=(), unload=()";
 
 /// OWASP's `Content-Security-Policy` value.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; form-action 'self'; \
-object-src 'none'; frame-ancestors 'none'; upgrade-insecure-requests; block-all-mixed-content";
+base-uri 'self'; object-src 'none'; frame-ancestors 'none'; upgrade-insecure-requests";
 
 /// The baseline's headers: `(name, value, action)`, names lower-case.
 pub const ADD: &[(&str, &str, BaselineAction)] = &[
@@ -57,6 +58,7 @@ pub const ADD: &[(&str, &str, BaselineAction)] = &[
     ),
     ("referrer-policy", "no-referrer", BaselineAction::Set),
     ("x-content-type-options", "nosniff", BaselineAction::Set),
+    ("x-dns-prefetch-control", "off", BaselineAction::Set),
     ("x-frame-options", "DENY", BaselineAction::Set),
     (
         "x-permitted-cross-domain-policies",
@@ -160,7 +162,8 @@ pub const LOCAL_REPLY: &[(&str, &str)] = &[
     ("pragma", "no-cache"),
     (
         "content-security-policy",
-        "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
+         upgrade-insecure-requests",
     ),
     ("cross-origin-embedder-policy", "require-corp"),
     ("cross-origin-opener-policy", "same-origin"),
@@ -168,11 +171,12 @@ pub const LOCAL_REPLY: &[(&str, &str)] = &[
     ("permissions-policy", PERMISSIONS_POLICY),
     ("referrer-policy", "no-referrer"),
     ("x-content-type-options", "nosniff"),
+    ("x-dns-prefetch-control", "off"),
     ("x-frame-options", "DENY"),
     ("x-permitted-cross-domain-policies", "none"),
     ("x-xss-protection", "0"),
 ];
 
-/// `Strict-Transport-Security` of a local response on a TLS connection (RFC 6797 §7.1: one
-/// year, subdomains), unless `header-hardening` sees the answer and sets its configured value.
-pub const LOCAL_REPLY_HSTS: &str = "max-age=31536000; includeSubDomains";
+/// `Strict-Transport-Security` of a local response on a TLS connection (RFC 6797 §6.1; OWASP's
+/// value: two years, subdomains), unless `header-hardening` sees the answer and sets its configured value.
+pub const LOCAL_REPLY_HSTS: &str = "max-age=63072000; includeSubDomains";

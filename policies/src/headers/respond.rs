@@ -307,11 +307,6 @@ fn has(headers: &[(String, Vec<u8>)], name: &str) -> bool {
     headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
 }
 
-/// Whether any `Cache-Control` value carries the `no-store` directive (RFC 9111 §5.2.2.5).
-pub(super) fn has_no_store(headers: &[(String, Vec<u8>)]) -> bool {
-    values(headers, "cache-control").any(|v| has_directive(v, b"no-store"))
-}
-
 /// Whether a `Cache-Control` value (RFC 9111 §5.2: `#( token [ "=" ( token / quoted-string ) ] )`)
 /// has the directive `name` (any case). A directive is a whole list member's name: `x-no-store`,
 /// `no-storex` and a `no-store` inside a quoted argument (`private="no-store"`) are not it.

@@ -1,6 +1,6 @@
 //! The header audit end to end: every route of the dmz-gateway example and every kind of local
 //! reply its filters make (400, 401, 403, 413, 414, 421, 308, 502) earn the top grade of
-//! `policies::headers::audit` through Envoy, over HTTP/1.1 and HTTP/2, on the plaintext
+//! `gateway_hardening_cli::grade` (OWASP's published lists, not the filter's constants) through Envoy, over HTTP/1.1 and HTTP/2, on the plaintext
 //! listeners and the HTTPS front door, while the same requests straight to the mock upstream
 //! fail it. Each answer is also checked point by point (issue 13): `X-XSS-Protection: 0`, no
 //! `Server` at all (the example removes it; with the example's
@@ -16,7 +16,7 @@ mod routes;
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, Result, bail, ensure};
-use policies::headers::{AuditContext, Grade, audit};
+use gateway_hardening_cli::grade::{Exchange, Grade, Report, grade};
 
 use crate::curl::{Response, Transport, base64url, fetch, lossy, send};
 use crate::project::{root, run_dir};
@@ -26,7 +26,7 @@ use routes::{Body, Cache, ROUTES, Route};
 const UPSTREAM: &str = "127.0.0.1:18080";
 
 /// The HSTS value of the example's header-hardening configuration.
-const HSTS: &[u8] = b"max-age=31536000; includeSubDomains";
+const HSTS: &[u8] = b"max-age=63072000; includeSubDomains";
 
 /// Every way a client reaches the example's identity-server routes.
 const TRANSPORTS: &[Transport] = &[
@@ -99,8 +99,9 @@ pub(crate) fn run() -> Result<()> {
                     continue;
                 }
             };
-            let grade = audit(&r.headers, AuditContext { tls: t.tls }).grade;
-            row.push_str(&format!("{:>9} {:>3}", r.status, grade.to_string()));
+            let shown =
+                graded(&r.headers, route, t.tls).map_or("?".into(), |g| g.grade.to_string());
+            row.push_str(&format!("{:>9} {:>3}", r.status, shown));
             checked += 1;
             failures.extend(
                 check_answer(route, &t, status, &r)
@@ -110,8 +111,8 @@ pub(crate) fn run() -> Result<()> {
         }
         if route.upstream {
             let raw = fetch(UPSTREAM, route.method, route.target, route.headers)?;
-            let report = audit(&raw.headers, AuditContext { tls: false });
-            row.push_str(&format!("  {} {}", report.grade, report.failed_checks()));
+            let report = graded(&raw.headers, route, false)?;
+            row.push_str(&format!("  {} {}", report.grade, report.failures()));
             if report.grade <= Grade::A {
                 failures.push(format!(
                     "{} straight to the upstream passes the audit ({})",
@@ -192,16 +193,15 @@ fn exchange(route: &Route, t: &Transport) -> Result<Response> {
 /// Every point an answer must show, as failure messages (none: it passed).
 fn check_answer(route: &Route, t: &Transport, status: u16, r: &Response) -> Vec<String> {
     let mut out = Vec::new();
-    let report = audit(&r.headers, AuditContext { tls: t.tls });
+    let report = match graded(&r.headers, route, t.tls) {
+        Ok(report) => report,
+        Err(e) => return vec![format!("{e:#}")],
+    };
     if r.status != status {
         out.push(format!("status {}, expected {status}", r.status));
     }
     if report.grade != Grade::APlus {
-        out.push(format!(
-            "grade {}: {}",
-            report.grade,
-            report.failed_checks()
-        ));
+        out.push(format!("grade {}: {}", report.grade, report.failures()));
     }
     let one = |name: &str, want: &[u8]| -> Option<String> {
         let got = r.get(name);
@@ -235,6 +235,17 @@ fn check_answer(route: &Route, t: &Transport, status: u16, r: &Response) -> Vec<
     }
     out.extend(route_specific(route.label, r));
     out
+}
+
+/// The OWASP grade of an answer to `route`: sensitive unless the route is public metadata, a
+/// logout on the logout route.
+fn graded(headers: &[(String, Vec<u8>)], route: &Route, tls: bool) -> Result<Report> {
+    let exchange = Exchange {
+        tls,
+        sensitive: route.cache == Cache::NoStore,
+        logout: route.label == "logout",
+    };
+    Ok(grade(headers, exchange)?)
 }
 
 /// What some routes must show besides the common points.

@@ -27,14 +27,14 @@ fn hsts_only_on_tls_and_upstream_hsts_removed_on_plaintext() {
             None,
             false,
             None,
-            Some("max-age=31536000; includeSubDomains"),
+            Some("max-age=63072000; includeSubDomains"),
         ),
         (
             &tls(),
             Some("max-age=60"),
             false,
             None,
-            Some("max-age=31536000; includeSubDomains"),
+            Some("max-age=63072000; includeSubDomains"),
         ),
         (&plaintext(), None, false, None, None),
         (&plaintext(), Some("max-age=60"), false, None, None),
@@ -46,7 +46,7 @@ fn hsts_only_on_tls_and_upstream_hsts_removed_on_plaintext() {
             None,
             true,
             Some("HTTPS"),
-            Some("max-age=31536000; includeSubDomains"),
+            Some("max-age=63072000; includeSubDomains"),
         ),
         (&plaintext(), None, true, Some("http"), None),
     ];
@@ -107,7 +107,7 @@ fn baseline_adds_owasp_headers_and_removes_fingerprints() {
     }
     assert_eq!(get(&out, ":status"), ["200"]);
     assert_eq!(get(&out, "content-type"), ["text/html"]);
-    assert_eq!((edits.added, edits.removed), (10, 3));
+    assert_eq!((edits.added, edits.removed), (11, 3));
     // Nothing sets a cookie, nothing is sensitive: no cache prevention.
     assert!(get(&out, "cache-control").is_empty());
 }
