@@ -24,7 +24,7 @@ pub fn engine() -> &'static Engine {
     })
 }
 
-/// The shared linker with WASI preview1 and every Proxy-Wasm host function.
+/// The shared linker with WASI preview 1 as Envoy offers it and every Proxy-Wasm host function.
 pub fn linker() -> Result<&'static Linker<HostState>> {
     static LINKER: OnceLock<std::result::Result<Linker<HostState>, String>> = OnceLock::new();
     LINKER

@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
-use wasmtime_wasi::p1::WasiP1Ctx;
 
 use crate::state::AbiState;
 
@@ -15,18 +14,16 @@ pub const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 /// forever traps with "all fuel consumed" instead of hanging the test.
 pub const FUEL_PER_CALLBACK: u64 = 2_000_000_000;
 
-/// The data of one `Store`: WASI preview1, limits, and the Proxy-Wasm state of one plugin.
+/// The data of one `Store`: limits, and the Proxy-Wasm state of one plugin (WASI keeps none:
+/// `abi/wasi.rs`).
 pub struct HostState {
-    pub(crate) wasi: WasiP1Ctx,
     pub(crate) limits: Limits,
     pub(crate) abi: AbiState,
 }
 
 impl HostState {
     pub(crate) fn new(abi: AbiState) -> Self {
-        let wasi = wasmtime_wasi::WasiCtxBuilder::new().build_p1();
         HostState {
-            wasi,
             limits: Limits::default(),
             abi,
         }

@@ -10,11 +10,10 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::project::{cargo, run, target_dir, workspace_bin};
-use crate::tools::ensure_wasm_target;
+use crate::project::{run, target_dir, workspace_bin};
 
-/// The filters with a `mutants` feature (header-hardening has none yet).
-const MUTANT_FILTERS: [&str; 2] = ["context-allowlist", "tls-guard"];
+/// The filters with a `mutants` feature: all of them.
+const MUTANT_FILTERS: [&str; 3] = crate::project::FILTERS;
 
 /// `target/mutants`: the mutant builds' own target folder.
 fn mutants_target() -> PathBuf {
@@ -25,35 +24,24 @@ fn mutants_target() -> PathBuf {
 /// table, then the kill matrix over `host-test/scenarios`; fails when a file escapes a module
 /// that must catch it.
 pub(crate) fn kill_matrix() -> Result<()> {
-    ensure_wasm_target()?;
-    let mut build = cargo();
-    build
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-wasip1",
-            "--target-dir",
-        ])
-        .arg(mutants_target());
-    for f in MUTANT_FILTERS {
-        build.args(["-p", f]);
-    }
     let features: Vec<String> = MUTANT_FILTERS
         .iter()
         .map(|f| format!("{f}/mutants"))
         .collect();
-    run(build.args(["--features", &features.join(",")]))?;
-    // The unit table of what each context-allowlist mutant switches (off in `cargo test
-    // --workspace`, which never enables the feature).
-    run(cargo().args([
+    crate::build::wasm_release(&MUTANT_FILTERS, Some(&mutants_target()), &features)?;
+    // The unit tables of the mutants' own code: what each context-allowlist mutant switches,
+    // how a filter reads `_mutant` (off in `cargo test --workspace`, which never enables the
+    // features).
+    run(crate::project::cargo_linted().args([
         "test",
         "-p",
         "policies",
+        "-p",
+        "filter-shim",
         "--features",
-        "policies/mutants",
+        "policies/mutants,filter-shim/mutants",
         "--lib",
-        "mutant_tests",
+        "mutant",
     ]))?;
     run(workspace_bin("host-test")
         .args(["kill-matrix", "host-test/scenarios", "--mutants-dir"])

@@ -18,6 +18,7 @@ mod oci;
 mod project;
 mod state;
 mod test;
+mod tls_control;
 mod tls_e2e;
 mod tls_hello;
 mod tls_scan;

@@ -40,6 +40,22 @@ pub(crate) fn cargo() -> Command {
     cmd
 }
 
+/// `cargo` with clippy as the workspace's compiler wrapper (`RUSTC_WORKSPACE_WRAPPER`, the way
+/// `cargo clippy` runs it, with `-D warnings`): a `cargo test` through it lints every workspace
+/// crate while it builds it, so the suite lints and builds the host crates in one compilation
+/// instead of checking every dependency a second time for a separate `cargo clippy`.
+/// Dependencies are compiled by plain rustc, as always. Used for every host `cargo test` of
+/// `cargo xtask test` (the same wrapper everywhere, or cargo rebuilds); never for the `.wasm`
+/// builds (clippy-driver compiles with MIR optimisations off: the shipped bytes would differ).
+pub(crate) fn cargo_linted() -> Command {
+    let mut cmd = cargo();
+    cmd.env("RUSTC_WORKSPACE_WRAPPER", "clippy-driver").env(
+        "CLIPPY_ARGS",
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+    );
+    cmd
+}
+
 static IN_TEST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Marks this process as `cargo xtask test`: from then on [`workspace_bin`] runs the binaries
@@ -72,7 +88,7 @@ fn test_build_bin(name: &str) -> Option<PathBuf> {
     static TEST_BUILD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let built = IN_TEST.load(std::sync::atomic::Ordering::Relaxed)
         && *TEST_BUILD.get_or_init(|| {
-            cargo()
+            cargo_linted()
                 .args(["test", "--workspace", "--no-run", "--quiet"])
                 .stderr(std::process::Stdio::null())
                 .status()

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use crate::project::{FILTERS, cargo, run};
+use crate::project::{FILTERS, cargo, cargo_linted, run};
 
 type StepFn = fn() -> Result<()>;
 
@@ -14,7 +14,7 @@ type StepFn = fn() -> Result<()>;
 const OFFLINE: &[(&str, StepFn)] = &[
     ("fmt", fmt),
     ("examples in sync", || crate::examples::examples(true)),
-    ("clippy (host)", clippy_host),
+    ("clippy and test build (host)", clippy_and_build_host),
     ("clippy (wasm32-wasip1)", clippy_wasm),
     ("unit tests", unit_tests),
     ("build filters and mock", crate::build::build),
@@ -23,7 +23,7 @@ const OFFLINE: &[(&str, StepFn)] = &[
         crate::kill_matrix::kill_matrix,
     ),
     (
-        "oci images reproducible, istio manifests in sync",
+        "modules and oci images reproducible, istio manifests in sync",
         crate::oci::reproducible_and_in_sync,
     ),
 ];
@@ -152,15 +152,12 @@ fn fmt() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))
 }
 
-fn clippy_host() -> Result<()> {
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+/// Builds every host target of the workspace (tests, benches, examples) with clippy as the
+/// compiler wrapper and `-D warnings` (`project::cargo_linted`): the lints of
+/// `cargo clippy --workspace --all-targets` and the build the unit tests then run, in one
+/// compilation.
+fn clippy_and_build_host() -> Result<()> {
+    run(cargo_linted().args(["test", "--workspace", "--all-targets", "--no-run"]))
 }
 
 fn clippy_wasm() -> Result<()> {
@@ -182,7 +179,7 @@ fn clippy_wasm() -> Result<()> {
 }
 
 fn unit_tests() -> Result<()> {
-    run(cargo().args(["test", "--workspace"]))
+    run(cargo_linted().args(["test", "--workspace"]))
 }
 
 /// Every scenario file through the wasmtime host and the running Envoy (`host-test diff`):

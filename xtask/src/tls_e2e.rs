@@ -101,6 +101,32 @@ fn expect(resp: &Response, status: u16, what: &str) -> Result<String> {
     Ok(format!("{status}"))
 }
 
+/// A local reply of `status` that tls-guard made for `reason`: its log line with the answer's
+/// request id says so (another filter on the listener denying the same request would log
+/// its own).
+fn expect_tls_guard(resp: &Response, status: u16, reason: &str, what: &str) -> Result<String> {
+    expect(resp, status, what)?;
+    let id = resp
+        .header("x-request-id")
+        .with_context(|| format!("{what}: no x-request-id"))?;
+    log_has(&format!(
+        "tls-guard request_id={id} decision=deny reason={reason}"
+    ))?;
+    Ok(format!("{status} by tls-guard ({reason})"))
+}
+
+/// Waits up to 2 s for `needle` in Envoy's log.
+fn log_has(needle: &str) -> Result<()> {
+    let log_path = run_dir().join("envoy.log");
+    for _ in 0..20 {
+        if std::fs::read_to_string(&log_path)?.contains(needle) {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("no `{needle}` in {}", log_path.display())
+}
+
 /// Reached the mock through the TLS upstream: 200 with `x-mock-upstream`.
 fn expect_upstream(resp: &Response, what: &str) -> Result<String> {
     expect(resp, 200, what)?;
@@ -250,10 +276,20 @@ const CHECKS: &[Check] = &[
         "SNI with a trailing dot (RFC 6066 §3): refused, never served",
         sni_trailing_dot,
     ),
-    ("admin path without a client certificate: 403", || {
-        let args = https_args("is.gateway.test", 10443, "/carbon/admin/login.jsp");
-        expect(&get(&args)?, 403, "no certificate")
-    }),
+    // context-allowlist lets the admin paths through on this listener (the admin certificate
+    // reaches the mock on both): each 403 below is tls-guard's, as its log line shows.
+    (
+        "admin path without a client certificate: 403 by tls-guard",
+        || {
+            let args = https_args("is.gateway.test", 10443, "/carbon/admin/login.jsp");
+            expect_tls_guard(
+                &get(&args)?,
+                403,
+                "client_certificate_missing",
+                "no certificate",
+            )
+        },
+    ),
     (
         "admin path with the admin certificate: reaches the mock",
         || {
@@ -264,22 +300,40 @@ const CHECKS: &[Check] = &[
             expect_upstream(&get(&args)?, "admin certificate")
         },
     ),
-    ("admin path with another valid certificate: 403", || {
-        let args = with_cert(
-            https_args("is.gateway.test", 10443, "/services/Version"),
-            "other-client",
-        );
-        expect(&get(&args)?, 403, "other certificate")
-    }),
     (
-        "admin path from 127.0.0.1 without a certificate: 403",
+        "/services with the admin certificate: reaches the mock",
+        || {
+            let args = with_cert(
+                https_args("is.gateway.test", 10443, "/services/Version"),
+                "admin-client",
+            );
+            expect_upstream(&get(&args)?, "admin certificate on /services")
+        },
+    ),
+    (
+        "admin path with another valid certificate: 403 by tls-guard",
+        || {
+            let args = with_cert(
+                https_args("is.gateway.test", 10443, "/services/Version"),
+                "other-client",
+            );
+            expect_tls_guard(
+                &get(&args)?,
+                403,
+                "client_certificate_not_allowed",
+                "other certificate",
+            )
+        },
+    ),
+    (
+        "admin path from 127.0.0.1 without a certificate: 403 by tls-guard",
         || {
             let args = vec![
                 "--cacert".to_owned(),
                 path_str(&certs::file("ca", "crt")),
                 "https://127.0.0.1:10443/carbon/admin/login.jsp".into(),
             ];
-            expect(&get(&args)?, 403, "127.0.0.1")
+            expect_tls_guard(&get(&args)?, 403, "client_certificate_missing", "127.0.0.1")
         },
     ),
     (
@@ -518,17 +572,9 @@ fn metrics_and_logs() -> Result<String> {
     ];
     let missing: Vec<&str> = wanted.iter().copied().filter(|n| count(n) == 0).collect();
     ensure!(missing.is_empty(), "counters still 0: {missing:?}");
-    let needle = format!("tls-guard request_id={id} decision=deny reason=sni_mismatch");
-    let log_path = run_dir().join("envoy.log");
-    let mut found = false;
-    for _ in 0..20 {
-        if std::fs::read_to_string(&log_path)?.contains(&needle) {
-            found = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    ensure!(found, "no `{needle}` in {}", log_path.display());
+    log_has(&format!(
+        "tls-guard request_id={id} decision=deny reason=sni_mismatch"
+    ))?;
     Ok(format!(
         "{} counters > 0; log has request_id={id}",
         wanted.len()

@@ -18,8 +18,11 @@ pub(crate) enum Answer {
     Refused,
 }
 
-/// Sends a ClientHello for `version` (0x0300 SSLv3 … 0x0303 TLS 1.2) offering only `suites`,
-/// and reads the first record of the answer.
+/// Sends a ClientHello for `version` (0x0300 SSLv3 … 0x0303 TLS 1.2) offering only `suites`
+/// to `addr` (`IP:PORT`), with `servername` as SNI, and reads the first record of the answer:
+/// [`Answer::Accepted`] with the version the server chose when its ServerHello picks one of
+/// `suites`, else [`Answer::Refused`]. Fails when `addr` is not an address or the connection
+/// cannot be made.
 pub(crate) fn probe(
     addr: &str,
     servername: Option<&str>,
@@ -64,7 +67,11 @@ pub(crate) fn probe(
     })
 }
 
-fn client_hello(servername: Option<&str>, version: u16, suites: &[u16]) -> Vec<u8> {
+/// The ClientHello record that [`probe`] sends: `version` (0x0300 SSLv3 … 0x0303 TLS 1.2)
+/// offering only `suites` (IANA codes), with `servername` as SNI and the usual groups, point
+/// formats and signature algorithms (no extensions at all for SSLv3). Returns the whole record,
+/// its 5-byte header included.
+pub(crate) fn client_hello(servername: Option<&str>, version: u16, suites: &[u16]) -> Vec<u8> {
     let mut hello = Vec::new();
     hello.extend_from_slice(&version.to_be_bytes());
     // The random need not be random for a probe that never completes a handshake.

@@ -25,6 +25,10 @@ use proxy_wasm::types::{Action, ContextType, LogLevel};
 
 const FILTER: &str = "header-hardening";
 
+/// The kill matrix's mutants (test builds only).
+#[cfg(feature = "mutants")]
+mod mutant;
+
 /// Every counter, after `gateway_hardening.header_hardening.`.
 const COUNTERS: &[&str] = &[
     "responses_hardened",
@@ -68,6 +72,9 @@ mod entry {
 struct Shared {
     plan: HeaderPlan,
     counters: Counters,
+    /// The rule this test build leaves out (`mutants` feature, `_mutant`).
+    #[cfg(feature = "mutants")]
+    mutant: Option<String>,
 }
 
 /// The root context: compiles the plugin configuration in `on_configure`.
@@ -81,9 +88,19 @@ impl Context for HardeningRoot {}
 impl RootContext for HardeningRoot {
     fn on_configure(&mut self, _plugin_configuration_size: usize) -> bool {
         // On an error Envoy refuses the listener (or exits when it is in the bootstrap).
-        self.shared = filter_shim::configure(FILTER, HeaderPlan::from_json).map(|plan| {
+        #[cfg(not(feature = "mutants"))]
+        let configured = filter_shim::configure(FILTER, HeaderPlan::from_json);
+        #[cfg(feature = "mutants")]
+        let (configured, mutant) =
+            filter_shim::mutant::configure(FILTER, &mutant::NAMES, HeaderPlan::from_json);
+        self.shared = configured.map(|plan| {
             let counters = Counters::define(FILTER, COUNTERS.iter().map(|c| (*c).to_owned()));
-            Rc::new(Shared { plan, counters })
+            Rc::new(Shared {
+                plan,
+                counters,
+                #[cfg(feature = "mutants")]
+                mutant,
+            })
         });
         self.shared.is_some()
     }
@@ -133,6 +150,8 @@ impl HttpContext for HardeningHttp {
         };
         let (facts, verdict) = shared.plan.on_request(&head, &HostAttributes);
         self.facts = facts;
+        #[cfg(feature = "mutants")]
+        let verdict = mutant::request(shared.mutant.as_deref(), &mut self.facts, verdict);
         match verdict {
             RequestVerdict::Continue => Action::Continue,
             // The headers go on; the form body is held in `on_http_request_body`.
@@ -196,6 +215,8 @@ impl HttpContext for HardeningHttp {
         };
         let mut pairs = headers::response().unwrap_or_default();
         let edits = shared.plan.on_response(&self.facts, &pairs);
+        #[cfg(feature = "mutants")]
+        let edits = mutant::response(shared.mutant.as_deref(), edits);
         self.count(&shared, &edits);
         self.log_findings(&edits);
         if edits.reject {
@@ -438,6 +459,41 @@ impl HardeningHttp {
                 Action::Pause
             }
             None => Action::Continue,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COUNTERS;
+    use policies::headers::InputCause;
+
+    #[test]
+    fn every_counter_the_filter_writes_is_defined() {
+        for name in filter_shim::metrics::literal_suffixes(include_str!("lib.rs")) {
+            assert!(
+                COUNTERS.contains(&name),
+                "`{name}` is counted but never defined"
+            );
+        }
+    }
+
+    #[test]
+    fn every_input_cause_has_its_counters() {
+        let all = [
+            InputCause::Pattern,
+            InputCause::BodyTooLarge,
+            InputCause::UnreadableBody,
+        ];
+        for cause in all {
+            // A new cause fails to compile here until it is listed above.
+            match cause {
+                InputCause::Pattern | InputCause::BodyTooLarge | InputCause::UnreadableBody => {}
+            }
+            for prefix in ["denied", "shadow_denied"] {
+                let name = format!("{prefix}.{}", cause.as_str());
+                assert!(COUNTERS.contains(&name.as_str()), "{name} is not defined");
+            }
         }
     }
 }

@@ -8,7 +8,8 @@
 //! - [`metrics`]: counters defined once in the root context, incremented by name;
 //! - [`log`]: log lines with the request id ([`request_id`]);
 //! - [`reply`]: local responses;
-//! - [`configure`], [`plugin_configuration`] and [`install_panic_hook`] for the root context.
+//! - [`configure`], [`plugin_configuration`] and [`install_panic_hook`] for the root context;
+//! - `mutant` (`mutants` feature, test builds only): `_mutant` off a plugin configuration.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -16,6 +17,8 @@
 pub mod headers;
 pub mod log;
 pub mod metrics;
+#[cfg(feature = "mutants")]
+pub mod mutant;
 pub mod reply;
 
 use policies::request::RequestHead;

@@ -52,3 +52,36 @@ impl Counters {
         }
     }
 }
+
+/// The counter suffixes a filter's `source` names literally in `.inc("…")` and `.add("…", n)`
+/// calls, for the filters' own tests: an increment of a suffix that [`Counters::define`] never
+/// defined is dropped without a trace at run time, so each filter checks that every name it
+/// writes is one it defines.
+pub fn literal_suffixes(source: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for call in [".inc(", ".add("] {
+        for (at, _) in source.match_indices(call) {
+            let rest = source
+                .get(at + call.len()..)
+                .unwrap_or_default()
+                .trim_start();
+            if let Some(quoted) = rest.strip_prefix('"')
+                && let Some(end) = quoted.find('"')
+            {
+                out.extend(quoted.get(..end));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_suffixes;
+
+    #[test]
+    fn literal_suffixes_reads_inc_and_add_calls() {
+        let src = "c.inc(\"a.b\"); c.add(\n    \"n\", 2); c.inc(&format!(\"x.{r}\")); d.add(1, 2);";
+        assert_eq!(literal_suffixes(src), ["a.b", "n"]);
+    }
+}

@@ -84,25 +84,15 @@ impl RootContext for TlsGuardRoot {
         #[cfg(not(feature = "mutants"))]
         let configured = filter_shim::configure(FILTER, TlsGuardPlan::from_json);
         #[cfg(feature = "mutants")]
-        let (configured, mutant) = {
-            let mut mutant = None;
-            let plan = filter_shim::configure(FILTER, |json| {
-                let (name, rest) = mutant::split(json)?;
-                mutant = name;
-                TlsGuardPlan::from_json(&rest).map_err(|e| e.to_string())
-            });
-            (plan, mutant)
-        };
+        let (configured, mutant) = filter_shim::mutant::configure(
+            FILTER,
+            &policies::tls::DenyReason::ALL,
+            TlsGuardPlan::from_json,
+        );
         self.shared = configured.map(|plan| {
-            let suffixes = AllowReason::ALL
-                .iter()
-                .map(|r| format!("allowed.{r}"))
-                .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
-                .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")))
-                .chain(std::iter::once("redirected.plaintext".to_owned()));
             Rc::new(Shared {
                 plan,
-                counters: Counters::define(FILTER, suffixes),
+                counters: Counters::define(FILTER, counter_suffixes()),
                 missing_logged: Default::default(),
                 #[cfg(feature = "mutants")]
                 mutant,
@@ -290,6 +280,32 @@ impl TlsGuardHttp {
                     request_id,
                 )
             }
+        }
+    }
+}
+
+/// Every counter this filter defines, after `gateway_hardening.tls_guard.`.
+fn counter_suffixes() -> impl Iterator<Item = String> {
+    AllowReason::ALL
+        .iter()
+        .map(|r| format!("allowed.{r}"))
+        .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
+        .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")))
+        .chain(std::iter::once("redirected.plaintext".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counter_suffixes;
+
+    #[test]
+    fn every_counter_the_filter_writes_is_defined() {
+        let defined: Vec<String> = counter_suffixes().collect();
+        for name in filter_shim::metrics::literal_suffixes(include_str!("lib.rs")) {
+            assert!(
+                defined.iter().any(|d| d == name),
+                "`{name}` is counted but never defined"
+            );
         }
     }
 }

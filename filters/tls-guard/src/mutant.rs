@@ -8,32 +8,6 @@
 
 use policies::tls::{AllowReason, Decision, DenyReason};
 
-/// Splits `_mutant` off a plugin configuration that is a JSON object: the reason it names, and
-/// the configuration without it (anything else is returned unchanged, for the policy to judge).
-///
-/// # Errors
-/// `_mutant` that is not one of `DenyReason::ALL`, or a configuration that cannot be written
-/// back.
-pub(crate) fn split(json: &[u8]) -> Result<(Option<String>, Vec<u8>), String> {
-    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(json) else {
-        return Ok((None, json.to_vec()));
-    };
-    let Some(name) = value.as_object_mut().and_then(|o| o.remove("_mutant")) else {
-        return Ok((None, json.to_vec()));
-    };
-    let name = match name.as_str() {
-        Some(n) if DenyReason::ALL.contains(&n) => n.to_owned(),
-        _ => {
-            return Err(format!(
-                "invalid plugin configuration at `_mutant`: {name} is not one of {}",
-                DenyReason::ALL.join(", ")
-            ));
-        }
-    };
-    let rest = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
-    Ok((Some(name), rest))
-}
-
 /// `decision`, let through when it is a denial (or the plaintext redirect) for the reason
 /// `mutant` names.
 pub(crate) fn apply(mutant: Option<&str>, decision: Decision) -> Decision {

@@ -102,7 +102,13 @@ fn log(caller: &mut Caller<'_, HostState>, level: u32, ptr: u32, len: u32) -> Ho
         return ok(Status::BadArgument);
     };
     let message = read_string(caller, ptr, len, "log message")?;
-    let st = state(caller);
+    push(state(caller), level, message);
+    ok(Status::Ok)
+}
+
+/// Keeps one log line of the effective context (`proxy_log`, and WASI `fd_write` to stdout or
+/// stderr, which Envoy also logs).
+pub(crate) fn push(st: &mut crate::state::AbiState, level: LogLevel, message: String) {
     let context_id = st.effective_context;
     if st.logs.lines.len() >= MAX_LINES {
         st.logs.lines.drain(..MAX_LINES / 2);
@@ -113,7 +119,6 @@ fn log(caller: &mut Caller<'_, HostState>, level: u32, ptr: u32, len: u32) -> Ho
         message,
         context_id,
     });
-    ok(Status::Ok)
 }
 
 fn get_log_level(caller: &mut Caller<'_, HostState>, out: u32) -> HostResult {

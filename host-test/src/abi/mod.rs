@@ -1,6 +1,6 @@
 //! The Proxy-Wasm ABI 0.2.1 host functions, one module per area.
 //!
-//! [`add_to_linker`] registers WASI preview1 and every `env.proxy_*` function the Rust SDK
+//! [`add_to_linker`] registers WASI preview 1 as Envoy offers it (`wasi.rs`) and every `env.proxy_*` function the Rust SDK
 //! (proxy-wasm 0.2.5) imports. Each host function returns a [`Status`]; a guest error that the
 //! ABI cannot express as a status (an out-of-bounds pointer, an oversized argument) is a trap
 //! whose message starts with the host function's name.
@@ -17,6 +17,7 @@ pub(crate) mod metrics;
 pub mod properties;
 pub(crate) mod shared;
 pub(crate) mod timer;
+pub(crate) mod wasi;
 
 use wasmtime::{Caller, Linker};
 
@@ -67,12 +68,13 @@ pub(crate) fn state<'a>(caller: &'a mut Caller<'_, HostState>) -> &'a mut AbiSta
     &mut caller.data_mut().abi
 }
 
-/// Registers WASI preview1 (module `wasi_snapshot_preview1`) and every Proxy-Wasm host
+/// Registers WASI preview 1 as Envoy offers it (modules `wasi_snapshot_preview1` and
+/// `wasi_unstable`) and every Proxy-Wasm host
 /// function (module `env`) in `linker`.
 ///
 /// Errors: a name registered twice (only when `linker` already holds these functions).
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    wasmtime_wasi::p1::add_to_linker_sync(linker, |s: &mut HostState| &mut s.wasi)?;
+    wasi::add(linker)?;
     log::add(linker)?;
     headers::add(linker)?;
     buffers::add(linker)?;

@@ -1,4 +1,5 @@
-//! WAT test modules: a prelude that imports every Proxy-Wasm host function, exports memory,
+//! WAT test modules: a prelude that imports every Proxy-Wasm host function (and the WASI ones
+//! `abi_wasi.rs` tests), exports memory,
 //! a bump allocator and the ABI version, plus helpers to report results.
 //!
 //! Memory layout: 0 return pointer, 4 return size, 8 metric id, 12 CAS / id, 16.. data
@@ -53,6 +54,12 @@ const PRELUDE: &str = r#"
   (import "env" "proxy_get_metric" (func $proxy_get_metric (param i32 i32) (result i32)))
   (import "env" "proxy_record_metric" (func $proxy_record_metric (param i32 i64) (result i32)))
   (import "env" "proxy_increment_metric" (func $proxy_increment_metric (param i32 i64) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wasi_unstable" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (memory (export "memory") 2)
   (data (i32.const 900) "s0s1s2s3s4s5s6s7s8s9")
   (global $heap (mut i32) (i32.const 65536))

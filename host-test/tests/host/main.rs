@@ -15,6 +15,8 @@ mod abi_metrics_shared;
 #[cfg(feature = "wasmtime-host")]
 mod abi_properties;
 #[cfg(feature = "wasmtime-host")]
+mod abi_wasi;
+#[cfg(feature = "wasmtime-host")]
 mod common;
 #[cfg(feature = "wasmtime-host")]
 mod kill_matrix;

@@ -83,10 +83,51 @@ fn tree(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     Ok(out)
 }
 
-/// Offline step: `oci build` twice, each time from a removed `target/oci`, must give the same
+/// Builds every filter a second time, in a new empty target folder (`target/reproducible`,
+/// removed before and after), and compares each `.wasm` byte for byte with the one
+/// `cargo xtask build` made in `target/wasm32-wasip1/release`: the images below package those.
+fn modules_rebuild_identical() -> Result<()> {
+    let again = target_dir().join("reproducible");
+    if again.exists() {
+        std::fs::remove_dir_all(&again)?;
+    }
+    crate::build::wasm_release(&FILTERS, Some(&again), &[])?;
+    let mut differ = Vec::new();
+    for f in FILTERS {
+        let first = std::fs::read(crate::project::wasm_path(f))
+            .with_context(|| format!("{f}: no module from `cargo xtask build`"))?;
+        let name = format!("{}.wasm", f.replace('-', "_"));
+        let second = std::fs::read(again.join("wasm32-wasip1/release").join(&name))?;
+        match first.iter().zip(&second).position(|(a, b)| a != b) {
+            None if first.len() == second.len() => {
+                println!(
+                    "{name}: rebuilt from an empty target folder, byte-identical ({} bytes)",
+                    first.len()
+                );
+            }
+            at => differ.push(format!(
+                "{name} ({} and {} bytes, first difference at byte {})",
+                first.len(),
+                second.len(),
+                at.unwrap_or(first.len().min(second.len()))
+            )),
+        }
+    }
+    std::fs::remove_dir_all(&again)?;
+    ensure!(
+        differ.is_empty(),
+        "a second build differs: {}",
+        differ.join(", ")
+    );
+    Ok(())
+}
+
+/// Offline step: the modules, built a second time from an empty target folder, are the same
+/// bytes; `oci build` twice, each time from a removed `target/oci`, must give the same
 /// bytes (every file of every layout); then the Istio manifests must match what `istio` would
 /// write from these images and the presets.
 pub(crate) fn reproducible_and_in_sync() -> Result<()> {
+    modules_rebuild_identical()?;
     let dir = target_dir().join("oci");
     let mut builds = Vec::new();
     for round in 1..=2 {

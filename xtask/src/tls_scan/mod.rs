@@ -5,6 +5,12 @@
 //! anonymous suites, nothing without forward secrecy, GCM over CBC; ephemeral DH of 2048 bits
 //! or more; no client-initiated renegotiation; 2048-bit (or EC 256-bit) keys and SHA-256
 //! signatures.
+//!
+//! A refusal proves nothing by itself (a client that never offered TLS 1.0 is refused too): every
+//! row that finds refused what the seeds want refused repeats the very same client attempt
+//! against a local control server that accepts it (`crate::tls_control`), and stays "not
+//! offered" only when that control handshake succeeds; else the row is not tested, and a row not
+//! tested fails the scan unless the seeds accept either answer.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -14,6 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use policies::tls::cipher::{CipherClass, classify};
 
+use crate::tls_control::{OpensslServers, RawControl, ServerSpec};
 use crate::tls_hello::{self, Answer};
 
 /// What a row found.
@@ -119,19 +126,15 @@ pub(crate) fn scan(target: &str, servername: Option<&str>) -> Result<Report> {
     )
     .trim()
     .to_owned();
-    let mut probe = Probe {
-        target,
-        servername,
-        raw_trusted: false,
-    };
+    let mut probe = Probe::new(target, servername);
     // The raw ClientHello is trusted only if it sees a suite that openssl negotiates.
     probe.raw_trusted = probe.raw_control()?;
     let protocols = vec![
         probe.ssl3()?,
-        probe.protocol("TLS 1", "-tls1", Want::NotOffered),
-        probe.protocol("TLS 1.1", "-tls1_1", Want::NotOffered),
-        probe.protocol("TLS 1.2", "-tls1_2", Want::Offered),
-        probe.protocol("TLS 1.3", "-tls1_3", Want::Either),
+        probe.protocol("TLS 1", "-tls1", "TLSv1", Want::NotOffered),
+        probe.protocol("TLS 1.1", "-tls1_1", "TLSv1.1", Want::NotOffered),
+        probe.protocol("TLS 1.2", "-tls1_2", "TLSv1.2", Want::Offered),
+        probe.protocol("TLS 1.3", "-tls1_3", "TLSv1.3", Want::Either),
     ];
     let mut suites = Vec::new();
     for (name, code) in SUITES {
@@ -209,9 +212,12 @@ impl Report {
     }
 }
 
+/// Whether `found` is as wanted: `None` (not judged) only for a row not tested whose answer
+/// does not matter (`Want::Either`); a row not tested otherwise fails.
 fn judge(found: &Found, want: Want) -> Option<bool> {
     match (found, want) {
-        (Found::NotTested(_), _) => None,
+        (Found::NotTested(_), Want::Either) => None,
+        (Found::NotTested(_), _) => Some(false),
         (_, Want::Either) => Some(true),
         (Found::Offered(_), Want::Offered) | (Found::NotOffered(_), Want::NotOffered) => Some(true),
         _ => Some(false),
@@ -223,6 +229,11 @@ struct Probe<'a> {
     servername: Option<&'a str>,
     /// The raw ClientHello saw a suite accepted that openssl also negotiated.
     raw_trusted: bool,
+    /// The `openssl s_server` controls, started as rows need them, stopped with the probe.
+    servers: OpensslServers,
+    /// Where every control goes instead of a local server that accepts: `None` in a scan; tests
+    /// point it at a server that refuses, which stands for a client that cannot offer the row.
+    control_at: Option<String>,
 }
 
 /// Strong TLS 1.2 suites for the raw ClientHello's control: ECDHE-ECDSA/RSA with AES-GCM and
@@ -234,14 +245,101 @@ struct Session {
     output: String,
     /// `(protocol, cipher)` from `New, TLSv1.2, Cipher is X`, when a handshake completed.
     negotiated: Option<(String, String)>,
+    /// The protocol of the session (`Protocol  : TLSv1.1`).
+    protocol: Option<String>,
     /// The local client refused the options (unknown option, no such cipher).
     client_lacks: bool,
 }
 
-impl Probe<'_> {
+impl Session {
+    /// The cipher negotiated, if any.
+    fn cipher(&self) -> Option<&str> {
+        self.negotiated.as_ref().map(|(_, cipher)| cipher.as_str())
+    }
+
+    /// Whether a handshake completed at `protocol` (`TLSv1`, `TLSv1.1`, …, `SSLv3`).
+    fn negotiated_protocol(&self, protocol: &str) -> bool {
+        self.negotiated.is_some() && self.protocol.as_deref() == Some(protocol)
+    }
+
+    /// Why this run is no successful control: the client lacked the option, another version
+    /// or suite was negotiated, OpenSSL's error reason (`sslv3 alert handshake failure`), or
+    /// else the last line of the output.
+    fn failure(&self) -> String {
+        if self.client_lacks {
+            return "client lacks it".to_owned();
+        }
+        if let Some((_, cipher)) = &self.negotiated {
+            let protocol = self.protocol.as_deref().unwrap_or("?");
+            return format!("negotiated {protocol} {cipher}");
+        }
+        self.output
+            .lines()
+            .filter(|l| l.contains(":error:"))
+            .find_map(|l| l.split(':').nth(5))
+            .or_else(|| self.output.lines().rev().find(|l| !l.trim().is_empty()))
+            .map_or_else(
+                || "no handshake".to_owned(),
+                |e| e.trim().chars().take(80).collect(),
+            )
+    }
+}
+
+/// What the control of a refused row found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Control {
+    /// The same attempt succeeded against a local server that accepts the row's version/suite.
+    Accepted,
+    /// It did not; why.
+    Failed(String),
+}
+
+/// A refusal of what the seeds want refused (`found` NotOffered, `want` NotOffered) stands only
+/// when `control` (the same attempt against a local server that accepts it) succeeds: then it is
+/// NotOffered with "refused; control accepted", else NotTested with why the control failed.
+/// Other findings are returned unchanged, and `control` is not run.
+fn controlled(found: Found, want: Want, control: impl FnOnce() -> Control) -> Found {
+    match found {
+        Found::NotOffered(how) if want == Want::NotOffered => {
+            let how = if how.is_empty() {
+                "refused".to_owned()
+            } else {
+                format!("{how}, refused")
+            };
+            match control() {
+                Control::Accepted => Found::NotOffered(format!("{how}; control accepted")),
+                Control::Failed(why) => Found::NotTested(format!("{how}; control failed: {why}")),
+            }
+        }
+        other => other,
+    }
+}
+
+/// The control server for a TLS 1.2 row with the RSA and EC certificates.
+const TLS12: ServerSpec = ServerSpec {
+    protocol: "-tls1_2",
+    dsa: false,
+};
+
+impl<'a> Probe<'a> {
+    fn new(target: &'a str, servername: Option<&'a str>) -> Self {
+        Probe {
+            target,
+            servername,
+            raw_trusted: false,
+            servers: OpensslServers::default(),
+            control_at: None,
+        }
+    }
+
     fn s_client(&self, args: &[&str], stdin: Option<&[u8]>) -> Session {
+        self.s_client_at(self.target, args, stdin)
+    }
+
+    /// `openssl s_client -connect target` with the probe's servername and `args`.
+    fn s_client_at(&self, target: &str, args: &[&str], stdin: Option<&[u8]>) -> Session {
         let mut cmd = Command::new("openssl");
-        cmd.args(["s_client", "-connect", self.target]);
+        cmd.args(["s_client", "-connect", target]);
         if let Some(name) = self.servername {
             cmd.args(["-servername", name]);
         }
@@ -255,6 +353,10 @@ impl Probe<'_> {
             let (proto, cipher) = rest.split_once(", Cipher is ")?;
             (cipher.trim() != "(NONE)").then(|| (proto.to_owned(), cipher.trim().to_owned()))
         });
+        let protocol = output.lines().find_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            (key.trim() == "Protocol").then(|| value.trim().to_owned())
+        });
         let client_lacks = !output.contains("CONNECTED")
             && [
                 "Unknown option",
@@ -267,7 +369,65 @@ impl Probe<'_> {
         Session {
             output,
             negotiated,
+            protocol,
             client_lacks,
+        }
+    }
+
+    /// The control of an `openssl s_client` row: the same `args` and `stdin` against the local
+    /// `openssl s_server` for `spec` (or `control_at`); Accepted when `accepted` holds of that
+    /// session.
+    fn openssl_control(
+        &mut self,
+        spec: ServerSpec,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+        accepted: impl Fn(&Session) -> bool,
+    ) -> Control {
+        let addr = match &self.control_at {
+            Some(addr) => addr.clone(),
+            None => match self.servers.address(spec) {
+                Ok(addr) => addr,
+                Err(e) => return Control::Failed(format!("no control server: {e:#}")),
+            },
+        };
+        let session = self.s_client_at(&addr, args, stdin);
+        if accepted(&session) {
+            Control::Accepted
+        } else {
+            Control::Failed(session.failure())
+        }
+    }
+
+    /// The control of a raw-ClientHello row: the same ClientHello (`version`, `suites`, the
+    /// servername) to an in-process server that accepts that version and those suites (or to
+    /// `control_at`); Accepted when it answers a ServerHello at `version` and read every suite.
+    fn raw_control_of(&self, version: u16, suites: &[u16]) -> Control {
+        let (answer, hello) = match &self.control_at {
+            Some(addr) => (
+                tls_hello::probe(addr, self.servername, version, suites),
+                None,
+            ),
+            None => match RawControl::start(&[version], suites) {
+                Ok(server) => {
+                    let answer = tls_hello::probe(server.addr(), self.servername, version, suites);
+                    (answer, Some(server.finish()))
+                }
+                Err(e) => return Control::Failed(format!("{e:#}")),
+            },
+        };
+        match (answer, hello) {
+            (Err(e), _) | (_, Some(Err(e))) => Control::Failed(format!("{e:#}")),
+            (Ok(Answer::Refused), _) => Control::Failed("raw control refused it".to_owned()),
+            (Ok(Answer::Accepted(v)), _) if v != version => {
+                Control::Failed(format!("raw control answered version {v:#06x}"))
+            }
+            (Ok(Answer::Accepted(_)), Some(Ok(hello)))
+                if !suites.iter().all(|s| hello.suites.contains(s)) =>
+            {
+                Control::Failed("ClientHello lacks a suite".to_owned())
+            }
+            (Ok(Answer::Accepted(_)), _) => Control::Accepted,
         }
     }
 
@@ -299,22 +459,41 @@ impl Probe<'_> {
         )
     }
 
-    fn ssl3(&self) -> Result<Row> {
-        let session = self.s_client(&["-ssl3"], None);
-        let found = if !session.client_lacks {
-            match session.negotiated {
-                Some(_) => Found::Offered(String::new()),
-                None => Found::NotOffered(String::new()),
-            }
-        } else {
-            self.raw(0x0300, SSL3_SUITES)?
-        };
-        Ok(row("SSLv3", "", found, Want::NotOffered))
+    /// The raw ClientHello's answer, a refusal checked by its control.
+    fn raw_row(&self, version: u16, suites: &[u16], want: Want) -> Result<Found> {
+        let found = self.raw(version, suites)?;
+        Ok(controlled(found, want, || {
+            self.raw_control_of(version, suites)
+        }))
     }
 
-    fn protocol(&self, name: &str, flag: &str, want: Want) -> Row {
+    fn ssl3(&mut self) -> Result<Row> {
+        let want = Want::NotOffered;
+        let session = self.s_client(&["-ssl3"], None);
+        let found = if !session.client_lacks {
+            let found = match session.negotiated {
+                Some(_) => Found::Offered(String::new()),
+                None => Found::NotOffered(String::new()),
+            };
+            let spec = ServerSpec {
+                protocol: "-ssl3",
+                dsa: false,
+            };
+            controlled(found, want, || {
+                self.openssl_control(spec, &["-ssl3"], None, |s| s.negotiated_protocol("SSLv3"))
+            })
+        } else {
+            self.raw_row(0x0300, SSL3_SUITES, want)?
+        };
+        Ok(row("SSLv3", "", found, want))
+    }
+
+    /// A protocol version: `flag` for s_client and s_server, `protocol` as OpenSSL names it in
+    /// a session.
+    fn protocol(&mut self, name: &str, flag: &'static str, protocol: &str, want: Want) -> Row {
         // OpenSSL 3 refuses TLS 1.0/1.1 itself at the default security level.
-        let session = self.s_client(&[flag, "-cipher", "ALL:@SECLEVEL=0"], None);
+        let args = [flag, "-cipher", "ALL:@SECLEVEL=0"];
+        let session = self.s_client(&args, None);
         let found = if session.client_lacks {
             Found::NotTested("client lacks it".into())
         } else if let Some((_, cipher)) = session.negotiated {
@@ -322,10 +501,17 @@ impl Probe<'_> {
         } else {
             Found::NotOffered(String::new())
         };
+        let spec = ServerSpec {
+            protocol: flag,
+            dsa: false,
+        };
+        let found = controlled(found, want, || {
+            self.openssl_control(spec, &args, None, |s| s.negotiated_protocol(protocol))
+        });
         row(name, "", found, want)
     }
 
-    fn suite(&self, name: &str, code: Option<u16>) -> Result<Row> {
+    fn suite(&mut self, name: &str, code: Option<u16>) -> Result<Row> {
         let class = classify(name);
         let (label, want) = match class {
             CipherClass::Strong if name.starts_with("DHE-") => {
@@ -335,21 +521,35 @@ impl Probe<'_> {
             CipherClass::Cbc => ("CBC (GCM preferred)".to_owned(), Want::NotOffered),
             CipherClass::Weak(why) => (format!("weak: {why}"), Want::NotOffered),
         };
-        let session = if name.starts_with("TLS_") {
-            self.s_client(&["-tls1_3", "-ciphersuites", name], None)
+        let spec_list = format!("{name}:@SECLEVEL=0");
+        let (args, spec) = if name.starts_with("TLS_") {
+            let spec = ServerSpec {
+                protocol: "-tls1_3",
+                dsa: false,
+            };
+            (["-tls1_3", "-ciphersuites", name], spec)
         } else {
-            let spec = format!("{name}:@SECLEVEL=0");
-            self.s_client(&["-tls1_2", "-cipher", &spec], None)
+            let spec = ServerSpec {
+                protocol: "-tls1_2",
+                dsa: name.contains("-DSS-"),
+            };
+            (["-tls1_2", "-cipher", spec_list.as_str()], spec)
         };
+        let session = self.s_client(&args, None);
         let mut found = if session.client_lacks {
             match code {
-                Some(code) => self.raw(0x0303, &[code])?,
+                Some(code) => self.raw_row(0x0303, &[code], want)?,
                 None => Found::NotTested("client lacks it".into()),
             }
-        } else if session.negotiated.is_some() {
-            Found::Offered(String::new())
         } else {
-            Found::NotOffered(String::new())
+            let found = if session.negotiated.is_some() {
+                Found::Offered(String::new())
+            } else {
+                Found::NotOffered(String::new())
+            };
+            controlled(found, want, || {
+                self.openssl_control(spec, &args, None, |s| s.cipher() == Some(name))
+            })
         };
         let mut ok = judge(&found, want);
         if name.starts_with("DHE-") && matches!(found, Found::Offered(_)) {
@@ -365,29 +565,17 @@ impl Probe<'_> {
         })
     }
 
-    fn renegotiation(&self) -> Row {
-        let session = self.s_client(&["-tls1_2"], Some(b"R\n"));
-        let found = if session.negotiated.is_none() {
-            Found::NotTested("no TLS 1.2 handshake".into())
-        } else if !session.output.contains("RENEGOTIATING") {
-            Found::NotTested("client did not renegotiate".into())
-        } else if session.output.contains("no renegotiation")
-            || session
-                .output
-                .lines()
-                .skip_while(|l| !l.contains("RENEGOTIATING"))
-                .any(|l| l.contains(":error:"))
-        {
-            Found::NotOffered("refused".into())
-        } else {
-            Found::Offered("accepted".into())
-        };
-        row(
-            "client-initiated renegotiation",
-            "",
-            found,
-            Want::NotOffered,
-        )
+    fn renegotiation(&mut self) -> Row {
+        let want = Want::NotOffered;
+        let (args, stdin): ([&str; 1], &[u8]) = (["-tls1_2"], b"R\n");
+        let session = self.s_client(&args, Some(stdin));
+        let found = renegotiation_found(&session);
+        let found = controlled(found, want, || {
+            self.openssl_control(TLS12, &args, Some(stdin), |s| {
+                matches!(renegotiation_found(s), Found::Offered(_))
+            })
+        });
+        row("client-initiated renegotiation", "", found, want)
     }
 
     fn certificate(&self) -> Row {
@@ -462,6 +650,27 @@ fn row(name: &str, class: &str, found: Found, want: Want) -> Row {
     }
 }
 
+/// What an `openssl s_client -tls1_2` run that sent `R` (renegotiate) shows: Offered when
+/// the renegotiation went through, NotOffered when the server refused it, NotTested when there
+/// was no handshake or no renegotiation.
+fn renegotiation_found(session: &Session) -> Found {
+    if session.negotiated.is_none() {
+        Found::NotTested("no TLS 1.2 handshake".into())
+    } else if !session.output.contains("RENEGOTIATING") {
+        Found::NotTested("client did not renegotiate".into())
+    } else if session.output.contains("no renegotiation")
+        || session
+            .output
+            .lines()
+            .skip_while(|l| !l.contains("RENEGOTIATING"))
+            .any(|l| l.contains(":error:"))
+    {
+        Found::NotOffered(String::new())
+    } else {
+        Found::Offered("accepted".into())
+    }
+}
+
 /// `Server Temp Key: X25519, 253 bits` → `X25519, 253 bits`.
 fn temp_key(output: &str) -> Option<String> {
     output
@@ -481,9 +690,10 @@ fn temp_key_bits(output: &str) -> Option<u32> {
         .ok()
 }
 
-/// Runs `cmd`, writes `stdin` (then waits a second so that the peer can answer, and closes it),
-/// and returns stdout and stderr together; kills it after `limit`.
-fn run_with_timeout(mut cmd: Command, stdin: Option<&[u8]>, limit: Duration) -> String {
+/// Runs `cmd` (with its stdout and stderr piped), writes `stdin` if given (then waits a second so
+/// that the peer can answer, and closes it), and returns stdout and stderr together, or why it
+/// could not run; kills it after `limit`.
+pub(crate) fn run_with_timeout(mut cmd: Command, stdin: Option<&[u8]>, limit: Duration) -> String {
     let Ok(mut child) = cmd.spawn() else {
         return "cannot run openssl".to_owned();
     };
@@ -524,28 +734,4 @@ pub(crate) fn ensure_openssl() -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn judge_follows_what_the_seeds_want() {
-        let on = Found::Offered(String::new());
-        let off = Found::NotOffered(String::new());
-        assert_eq!(judge(&on, Want::NotOffered), Some(false));
-        assert_eq!(judge(&off, Want::NotOffered), Some(true));
-        assert_eq!(judge(&off, Want::Offered), Some(false));
-        assert_eq!(judge(&on, Want::Either), Some(true));
-        assert_eq!(judge(&Found::NotTested(String::new()), Want::Offered), None);
-    }
-
-    #[test]
-    fn temp_key_reads_openssl_output() {
-        let out = "x\nServer Temp Key: DH, 1024 bits\ny";
-        assert_eq!(temp_key_bits(out), Some(1024));
-        assert_eq!(
-            temp_key("Server Temp Key: X25519, 253 bits").as_deref(),
-            Some("X25519, 253 bits")
-        );
-        assert_eq!(temp_key_bits("none"), None);
-    }
-}
+mod tests;
