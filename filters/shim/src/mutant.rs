@@ -54,7 +54,8 @@ mod tests {
     #[test]
     fn split_takes_only_a_known_name_off_an_object() {
         let names = ["hsts", "csp"];
-        let rows: &[(&str, &str, Result<(Option<&str>, &str), ()>)] = &[
+        type Want = Result<(Option<&'static str>, &'static str), ()>;
+        let rows: &[(&str, &str, Want)] = &[
             (
                 "named",
                 r#"{"_mutant":"hsts","a":1}"#,

@@ -32,8 +32,9 @@ pub fn build_command(filter: &str) -> String {
     format!("cargo build --release --target wasm32-wasip1 -p {filter}")
 }
 
-/// The module of `filter`, checked to exist and to be newer than its sources
-/// (`filters/<filter>/src`, `filters/shim/src`, `policies/src` and their `Cargo.toml`).
+/// The module of `filter`, checked to exist and to be newer than its sources: the workspace
+/// files of cargo's dep-info beside it, or without one every file of `filters/<filter>/src`,
+/// `filters/shim/src`, `policies/src` and their `Cargo.toml`.
 ///
 /// Errors: [`Error::ModuleMissing`], [`Error::ModuleStale`], both naming the build command.
 pub fn module_path(filter: &str) -> Result<PathBuf> {
@@ -50,6 +51,18 @@ pub fn module_path_in(dir: &Path, filter: &str) -> Result<PathBuf> {
             path: path.clone(),
             build: build.clone(),
         })?;
+    // cargo's dep-info next to the module lists the files that build really read (a file of
+    // a feature the build left out, such as a mutant module, does not count).
+    if let Some(files) = dep_info(&path) {
+        let newest = files
+            .iter()
+            .filter_map(|f| Some((f.clone(), std::fs::metadata(f).ok()?.modified().ok()?)))
+            .max_by_key(|(_, t)| *t);
+        return match newest {
+            Some((newer, when)) if when > built => Err(Error::ModuleStale { path, newer, build }),
+            _ => Ok(path),
+        };
+    }
     let root = workspace_root();
     let sources = [
         root.join("filters").join(filter),
@@ -67,6 +80,21 @@ pub fn module_path_in(dir: &Path, filter: &str) -> Result<PathBuf> {
         }
     }
     Ok(path)
+}
+
+/// The workspace files cargo's dep-info file (`<module>.d`, Makefile syntax: `out: in in ...`)
+/// says the module was built from; `None` when there is no such file.
+fn dep_info(module: &Path) -> Option<Vec<PathBuf>> {
+    let text = std::fs::read_to_string(module.with_extension("d")).ok()?;
+    let (_, inputs) = text.lines().next()?.split_once(": ")?;
+    let root = workspace_root();
+    Some(
+        inputs
+            .split_whitespace()
+            .map(PathBuf::from)
+            .filter(|p| p.starts_with(&root))
+            .collect(),
+    )
 }
 
 /// The newest file under `path` (or `path` itself) and its modification time.
