@@ -73,3 +73,18 @@ pub(crate) fn wait_for_port(addr: &str, secs: u64) -> Result<()> {
     }
     bail!("{addr} does not accept connections after {secs} s")
 }
+
+/// A counter of one of the filters (`wasmcustom.gateway_hardening.<filter>.<name>`, `filter` in
+/// snake case) in the running example's admin `/stats`; 0 when absent or unreadable.
+pub(crate) fn filter_counter(filter: &str, name: &str) -> u64 {
+    let key = format!("wasmcustom.gateway_hardening.{filter}.{name}: ");
+    get(crate::up::ADMIN, &format!("/stats?filter={filter}"))
+        .map(|(_, stats)| {
+            stats
+                .lines()
+                .find_map(|l| l.strip_prefix(&key))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}

@@ -155,6 +155,45 @@ fn handshake(args: &[&str]) -> Result<Option<(String, String)>> {
 /// sends, openssl does not) with one HTTP/1.1 request for `/oauth2/jwks`: refused (tls-guard's
 /// 4xx, reason `sni_trailing_dot`, or no answer) and the mock never answers. The control: the same request
 /// with the SNI without the dot is served, so the refusal is the dot's.
+/// An HTTP/2 request's headers go upstream while header-hardening holds its form body; when it
+/// refuses the body, its local response must reach the client as sent (400), although an
+/// upstream connection is already under way: tls-guard checks upstream facts only on an
+/// upstream's answer (`response.code_details` `via_upstream`). Seen once in two tries before
+/// that order was fixed, so twenty tries.
+fn form_refused_over_http2() -> Result<String> {
+    let form = run_dir().join("tls-e2e-xss-form.txt");
+    std::fs::write(
+        &form,
+        "username=%3Cscript%3Ealert(1)%3C%2Fscript%3E&password=x",
+    )?;
+    let before = crate::http::filter_counter("tls_guard", "denied.upstream_not_tls");
+    let mut args = vec![
+        "--http2".to_owned(),
+        "-X".into(),
+        "POST".into(),
+        "-H".into(),
+        "content-type: application/x-www-form-urlencoded".into(),
+        "--data-binary".into(),
+        format!("@{}", path_str(&form)),
+    ];
+    args.extend(https_args("is.gateway.test", 10443, "/commonauth"));
+    for i in 0..20 {
+        let resp = get(&args)?;
+        ensure!(
+            resp.status == 400,
+            "try {i}: status {}, expected header-hardening's 400",
+            resp.status
+        );
+    }
+    let after = crate::http::filter_counter("tls_guard", "denied.upstream_not_tls");
+    ensure!(
+        after == before,
+        "tls-guard counted {} upstream_not_tls",
+        after - before
+    );
+    Ok("20 x 400, tls-guard's upstream_not_tls unchanged".to_owned())
+}
+
 fn sni_trailing_dot() -> Result<String> {
     let ask = |sni: &str| -> Result<String> {
         let mut child = Command::new("openssl")
@@ -275,6 +314,10 @@ const CHECKS: &[Check] = &[
     (
         "SNI with a trailing dot (RFC 6066 §3): refused, never served",
         sni_trailing_dot,
+    ),
+    (
+        "a login form refused by header-hardening over HTTP/2: 400, never tls-guard's 502 (x20)",
+        form_refused_over_http2,
     ),
     // context-allowlist lets the admin paths through on this listener (the admin certificate
     // reaches the mock on both): each 403 below is tls-guard's, as its log line shows.
@@ -552,15 +595,7 @@ fn metrics_and_logs() -> Result<String> {
         .header("x-request-id")
         .context("no x-request-id on the 421")?
         .to_owned();
-    let (_, stats) = crate::http::get(crate::up::ADMIN, "/stats?filter=tls_guard")?;
-    let count = |name: &str| -> u64 {
-        let key = format!("wasmcustom.gateway_hardening.tls_guard.{name}: ");
-        stats
-            .lines()
-            .find_map(|l| l.strip_prefix(&key))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    };
+    let count = |name: &str| crate::http::filter_counter("tls_guard", name);
     let wanted = [
         "redirected.plaintext",
         "denied.sni_mismatch",

@@ -12,13 +12,14 @@ use crate::peer::{PeerCertificate, Side};
 impl TlsGuardPlan {
     /// Decides about a response from the upstream connection's attributes.
     ///
-    /// `upstream.address` says the host reports the upstream connection. Without it, a
-    /// `response.code_details` other than `via_upstream` (empty included: Envoy gives a Wasm
+    /// A `response.code_details` other than `via_upstream` (empty included: Envoy gives a Wasm
     /// filter's local response empty details) marks a local response (of a later filter or of
-    /// the router): nothing to check. Otherwise (`via_upstream`, or no details
-    /// either, so that an upstream's answer cannot be told from a local one) the property is
-    /// missing and `missing_properties` decides: `deny` answers 502; `allow` skips what cannot
-    /// run and still checks every upstream fact that is reported.
+    /// the router): nothing to check, even when an upstream connection is reported (it exists
+    /// before its answer does). `upstream.address` says the host reports the upstream
+    /// connection; without it (and with `via_upstream` or no details, so that an upstream's
+    /// answer cannot be told from a local one) the property is missing and
+    /// `missing_properties` decides: `deny` answers 502; `allow` skips what cannot run and
+    /// still checks every upstream fact that is reported.
     ///
     /// Then, the first refusal deciding: a refused subject or digest on the upstream certificate
     /// (502), checked whenever the certificate is reported; for the clusters of `require_tls`, a
@@ -30,17 +31,20 @@ impl TlsGuardPlan {
         let Some(up) = &self.upstream else {
             return Decision::Allow(AllowReason::UpstreamVerified);
         };
+        // Envoy sets `via_upstream` when the router receives an upstream's headers; a Wasm
+        // filter's local response has empty details (proxy_send_local_response with no
+        // details) or the ones it gave, a router or codec answer its own (`route_not_found`,
+        // ...). Such an answer is not the upstream's, even when an upstream connection exists
+        // already (an HTTP/2 request whose headers went on while a filter held its body, then
+        // refused it): its facts are not this answer's.
+        let details = attributes::string(attrs, &["response", "code_details"]);
+        if details.is_some_and(|d| d != "via_upstream") {
+            return Decision::Allow(AllowReason::NoUpstream);
+        }
         let mut skipped: Skipped = None;
         let reported =
             attributes::string(attrs, &["upstream", "address"]).is_some_and(|a| !a.is_empty());
         if !reported {
-            // Envoy sets `via_upstream` when the router receives an upstream's headers; a Wasm
-            // filter's local response has empty details (proxy_send_local_response with no
-            // details), a router or codec answer its own (`route_not_found`, ...).
-            let details = attributes::string(attrs, &["response", "code_details"]);
-            if details.is_some_and(|d| d != "via_upstream") {
-                return Decision::Allow(AllowReason::NoUpstream);
-            }
             match self.missing_property(Property::UpstreamAddress, 502) {
                 Ok(p) => skipped = Some(p),
                 Err(d) => return d,

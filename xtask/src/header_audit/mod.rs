@@ -340,7 +340,7 @@ fn cookies_as_a_browser_reads_them() -> Result<String> {
         "weak_session_ids",
     ];
     for t in TRANSPORTS.iter().filter(|t| t.port != 10001) {
-        let before = counters.map(|c| counter("header_hardening", c));
+        let before = counters.map(|c| crate::http::filter_counter("header_hardening", c));
         let r = send(
             t,
             "GET",
@@ -378,7 +378,7 @@ fn cookies_as_a_browser_reads_them() -> Result<String> {
             "{}: deletion not hardened: {cookies:?}",
             t.label
         );
-        let after = counters.map(|c| counter("header_hardening", c));
+        let after = counters.map(|c| crate::http::filter_counter("header_hardening", c));
         let delta: Vec<u64> = after
             .iter()
             .zip(before)
@@ -391,21 +391,6 @@ fn cookies_as_a_browser_reads_them() -> Result<String> {
         );
     }
     Ok("hidden attributes added, last SameSite applied, nameless cookie hardened, broad Domain and Location session id counted, deletion not judged weak".into())
-}
-
-/// A counter of one of the filters (`wasmcustom.gateway_hardening.<filter>.<name>`) in the
-/// running example's admin `/stats`; 0 when absent.
-fn counter(filter: &str, name: &str) -> u64 {
-    let key = format!("wasmcustom.gateway_hardening.{filter}.{name}: ");
-    crate::http::get(up::ADMIN, &format!("/stats?filter={filter}"))
-        .map(|(_, stats)| {
-            stats
-                .lines()
-                .find_map(|l| l.strip_prefix(&key))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
 }
 
 /// Non-UTF-8 values, 70 extra headers, malformed and repeated `Set-Cookie` from the upstream:

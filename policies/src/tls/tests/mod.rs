@@ -220,6 +220,11 @@ fn response_decisions_follow_the_upstream_rules() {
         ("plaintext to a TLS cluster", upstream("wso2_tls").with("upstream.tls_version", ""), deny(502, DenyReason::UpstreamNotTls)),
         ("TLS 1.1 to a TLS cluster", upstream("wso2_tls").with("upstream.tls_version", "TLSv1.1"), deny(502, DenyReason::UpstreamTlsVersionTooLow)),
         ("plaintext to another cluster", upstream("mock_plain").with("upstream.tls_version", ""), ok.clone()),
+        // An HTTP/2 request whose headers went upstream while header-hardening held its body,
+        // then refused it (seen in Envoy 1.40): the connection is there, not yet TLS, and the
+        // answer is the filter's local response, not the upstream's.
+        ("a local response with an upstream connection under way", upstream("wso2_tls").with("upstream.tls_version", "").with("response.code_details", "gateway_hardening.header_hardening.input_validation"), Decision::Allow(AllowReason::NoUpstream)),
+        ("a Wasm local response with an upstream connection under way", upstream("wso2_tls").with("upstream.tls_version", "").with("response.code_details", ""), Decision::Allow(AllowReason::NoUpstream)),
         ("cluster not reported", upstream("x").with("xds.cluster_name", ""), ok.clone()),
     ];
     for (name, attrs, want) in table {
