@@ -60,6 +60,7 @@
 //! - [`attributes`], [`peer`]: what the host reports about the connection, in Envoy's or
 //!   Kong's encoding.
 //! - [`logline`]: log lines that cannot be forged.
+//! - [`reason`]: the reason of a decision, one shape in every policy (name and position).
 //! - [`mutant`]: the rules a test build (`mutants` feature) switches off one at a time, for the
 //!   kill matrix; nothing in a shipped build.
 //! - [`error`], [`field_path`]: configuration errors.
@@ -84,6 +85,7 @@ pub mod mutant;
 pub mod path;
 pub mod peer;
 pub mod presets;
+pub mod reason;
 pub mod request;
 pub mod routing;
 pub mod tls;

@@ -10,7 +10,7 @@
 
 use std::rc::Rc;
 
-use filter_shim::{HostAttributes, headers, log, metrics::Counters, reply};
+use filter_shim::{HostAttributes, headers, log, metrics::DecisionCounters, reply};
 use policies::allowlist::{AllowReason, AllowlistPlan, Decision, DenyReason, Mode};
 use policies::logline::{self, LoggedDecision};
 use policies::request::RequestHead;
@@ -34,7 +34,7 @@ mod entry {
 /// What every HTTP context shares: the compiled plan and the counters.
 struct Shared {
     plan: AllowlistPlan,
-    counters: Counters,
+    counters: DecisionCounters<AllowReason, DenyReason>,
 }
 
 /// The root context: compiles the plugin configuration in `on_configure`.
@@ -50,12 +50,7 @@ impl RootContext for AllowlistRoot {
         // On an error Envoy rejects the listener (or exits when it is in the bootstrap), and the
         // old configuration, if any, stays.
         self.shared = filter_shim::configure(FILTER, AllowlistPlan::from_json).map(|plan| {
-            let suffixes = policies::allowlist::AllowReason::ALL
-                .iter()
-                .map(|r| format!("allowed.{r}"))
-                .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
-                .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")));
-            let counters = Counters::define(FILTER, suffixes);
+            let counters = DecisionCounters::define(FILTER, &[]);
             Rc::new(Shared { plan, counters })
         });
         self.shared.is_some()
@@ -126,14 +121,14 @@ impl AllowlistHttp {
         filter_shim::deny(
             &shared.counters,
             shadow,
-            reason.as_str(),
+            reason,
             status,
             &pending.request_id,
         )
     }
 
     fn allow(shared: &Shared, pending: &Pending, reason: AllowReason) -> Action {
-        shared.counters.inc(&format!("allowed.{}", reason.as_str()));
+        shared.counters.allowed(reason);
         if log::enabled(LogLevel::Debug) {
             log::debug(&logline::line(
                 FILTER,

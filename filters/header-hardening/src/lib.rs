@@ -15,7 +15,7 @@
 
 use std::rc::Rc;
 
-use filter_shim::{HostAttributes, headers, log, metrics::Counters, reply};
+use filter_shim::{HostAttributes, headers, log, reply};
 use policies::headers::{BodyCheck, InputCause};
 use policies::headers::{Edit, HeaderPlan, RequestFacts, RequestVerdict, ResponseEdits, apply};
 use policies::logline::{self, LoggedDecision};
@@ -29,32 +29,9 @@ const FILTER: &str = "header-hardening";
 #[cfg(feature = "mutants")]
 mod mutant;
 
-/// Every counter, after `gateway_hardening.header_hardening.`.
-const COUNTERS: &[&str] = &[
-    "responses_hardened",
-    "headers_added",
-    "headers_replaced",
-    "headers_removed",
-    "cookies_hardened",
-    "cookies_malformed",
-    "weak_session_ids",
-    "no_store",
-    "unknown_host",
-    "denied.input_validation",
-    "shadow_denied.input_validation",
-    "denied.weak_session_id",
-    "denied.not_configured",
-    "weak_values_replaced",
-    "weak_values_kept",
-    "cookies_dropped",
-    "broad_domain_sessions",
-    "session_in_url",
-    "input_bodies_inspected",
-    "denied.input_body_too_large",
-    "shadow_denied.input_body_too_large",
-    "denied.input_unreadable_body",
-    "shadow_denied.input_unreadable_body",
-];
+mod counters;
+
+use counters::{Extra, HardeningCounters, Refusal};
 
 /// The module's entry point (`_initialize`), which the SDK's `main!` writes.
 #[allow(missing_docs)]
@@ -71,7 +48,7 @@ mod entry {
 /// What every HTTP context shares: the compiled plan and the counters.
 struct Shared {
     plan: HeaderPlan,
-    counters: Counters,
+    counters: HardeningCounters,
     /// The rule this test build leaves out (`mutants` feature, `_mutant`).
     #[cfg(feature = "mutants")]
     mutant: Option<String>,
@@ -94,7 +71,7 @@ impl RootContext for HardeningRoot {
         let (configured, mutant) =
             filter_shim::mutant::configure(FILTER, &mutant::NAMES, HeaderPlan::from_json);
         self.shared = configured.map(|plan| {
-            let counters = Counters::define(FILTER, COUNTERS.iter().map(|c| (*c).to_owned()));
+            let counters = counters::define(FILTER);
             Rc::new(Shared {
                 plan,
                 counters,
@@ -157,7 +134,7 @@ impl HttpContext for HardeningHttp {
             // The headers go on; the form body is held in `on_http_request_body`.
             RequestVerdict::InspectBody { .. } => Action::Continue,
             RequestVerdict::ShadowReject { matched } => {
-                shared.counters.inc("shadow_denied.input_validation");
+                shared.counters.denied(Refusal::InputValidation, true);
                 let pattern = matched.pattern.to_string();
                 self.log(
                     log::info,
@@ -171,7 +148,7 @@ impl HttpContext for HardeningHttp {
                 Action::Continue
             }
             RequestVerdict::Reject { status, matched } => {
-                shared.counters.inc("denied.input_validation");
+                shared.counters.denied(Refusal::InputValidation, false);
                 let pattern = matched.pattern.to_string();
                 self.log(
                     log::info,
@@ -220,7 +197,7 @@ impl HttpContext for HardeningHttp {
         self.count(&shared, &edits);
         self.log_findings(&edits);
         if edits.reject {
-            shared.counters.inc("denied.weak_session_id");
+            shared.counters.denied(Refusal::WeakSessionId, false);
             self.local_reply(&shared, 502, "weak_session_id");
             return Action::Pause;
         }
@@ -329,32 +306,24 @@ impl HardeningHttp {
 
     fn count(&self, shared: &Shared, edits: &ResponseEdits) {
         let c = &shared.counters;
+        let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         if !edits.host_known {
             // The default host's rules applied (an unknown or malformed `:authority`).
-            c.inc("unknown_host");
+            Extra::UnknownHost.add(c, 1);
         }
-        if !edits.edits.is_empty() {
-            c.inc("responses_hardened");
-        }
-        c.add("headers_added", edits.added);
-        c.add("headers_replaced", edits.replaced);
-        c.add("headers_removed", edits.removed);
-        c.add("cookies_hardened", edits.cookies_hardened);
-        c.add("cookies_malformed", edits.cookies_malformed);
-        c.add(
-            "weak_session_ids",
-            u32::try_from(edits.weak_sessions.len()).unwrap_or(u32::MAX),
-        );
-        c.add("no_store", u32::from(edits.no_store));
-        let len = |v: &[String]| u32::try_from(v.len()).unwrap_or(u32::MAX);
-        c.add("weak_values_replaced", len(&edits.weak_values_replaced));
-        c.add("cookies_dropped", edits.cookies_dropped);
-        c.add(
-            "broad_domain_sessions",
-            u32::try_from(edits.broad_domain_sessions.len()).unwrap_or(u32::MAX),
-        );
-        c.add("session_in_url", u32::from(edits.session_in_url));
-        c.add("weak_values_kept", len(&edits.weak_values_kept));
+        Extra::ResponsesHardened.add(c, u32::from(!edits.edits.is_empty()));
+        Extra::HeadersAdded.add(c, edits.added);
+        Extra::HeadersReplaced.add(c, edits.replaced);
+        Extra::HeadersRemoved.add(c, edits.removed);
+        Extra::CookiesHardened.add(c, edits.cookies_hardened);
+        Extra::CookiesMalformed.add(c, edits.cookies_malformed);
+        Extra::WeakSessionIds.add(c, len(edits.weak_sessions.len()));
+        Extra::NoStore.add(c, u32::from(edits.no_store));
+        Extra::WeakValuesReplaced.add(c, len(edits.weak_values_replaced.len()));
+        Extra::CookiesDropped.add(c, edits.cookies_dropped);
+        Extra::BroadDomainSessions.add(c, len(edits.broad_domain_sessions.len()));
+        Extra::SessionInUrl.add(c, u32::from(edits.session_in_url));
+        Extra::WeakValuesKept.add(c, len(edits.weak_values_kept.len()));
     }
 
     /// A local response of `status` carrying the hardened local-reply set
@@ -429,7 +398,7 @@ impl HardeningHttp {
             return Action::Pause;
         }
         self.facts.body_check = BodyCheck::None;
-        shared.counters.inc("input_bodies_inspected");
+        Extra::InputBodiesInspected.add(&shared.counters, 1);
         let (matched, decision, status) = match verdict {
             RequestVerdict::ShadowReject { matched } => (matched, LoggedDecision::ShadowDeny, None),
             RequestVerdict::Reject { status, matched } => {
@@ -440,12 +409,9 @@ impl HardeningHttp {
             }
         };
         let reason = matched.cause.as_str();
-        let prefix = if status.is_some() {
-            "denied"
-        } else {
-            "shadow_denied"
-        };
-        shared.counters.inc(&format!("{prefix}.{reason}"));
+        shared
+            .counters
+            .denied(Refusal::from(matched.cause), status.is_none());
         let pattern = matched.pattern.to_string();
         let mut extra: Vec<(&str, &[u8])> = vec![("field", matched.field.as_bytes())];
         if matched.cause == InputCause::Pattern {
@@ -459,41 +425,6 @@ impl HardeningHttp {
                 Action::Pause
             }
             None => Action::Continue,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::COUNTERS;
-    use policies::headers::InputCause;
-
-    #[test]
-    fn every_counter_the_filter_writes_is_defined() {
-        for name in filter_shim::metrics::literal_suffixes(include_str!("lib.rs")) {
-            assert!(
-                COUNTERS.contains(&name),
-                "`{name}` is counted but never defined"
-            );
-        }
-    }
-
-    #[test]
-    fn every_input_cause_has_its_counters() {
-        let all = [
-            InputCause::Pattern,
-            InputCause::BodyTooLarge,
-            InputCause::UnreadableBody,
-        ];
-        for cause in all {
-            // A new cause fails to compile here until it is listed above.
-            match cause {
-                InputCause::Pattern | InputCause::BodyTooLarge | InputCause::UnreadableBody => {}
-            }
-            for prefix in ["denied", "shadow_denied"] {
-                let name = format!("{prefix}.{}", cause.as_str());
-                assert!(COUNTERS.contains(&name.as_str()), "{name} is not defined");
-            }
         }
     }
 }

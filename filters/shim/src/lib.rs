@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod mutant;
 pub mod reply;
 
+use policies::reason::Reason;
 use policies::request::RequestHead;
 use proxy_wasm::hostcalls;
 use proxy_wasm::types::{BufferType, LogLevel};
@@ -91,22 +92,22 @@ pub fn install_panic_hook(filter: &'static str) {
 
 /// Counts a denial (`denied.<reason>`, or `shadow_denied.<reason>` in shadow mode) and applies
 /// it: in shadow mode the request goes on (`Action::Continue`); otherwise a local response of
-/// `status` carrying `request_id`, and the stream stays paused (`Action::Pause`).
-pub fn deny(
-    counters: &metrics::Counters,
+/// `status` carrying `request_id` and the details `gateway_hardening.<filter>.<reason>`, and the
+/// stream stays paused (`Action::Pause`).
+pub fn deny<A: Reason, D: Reason>(
+    counters: &metrics::DecisionCounters<A, D>,
     shadow: bool,
-    reason: &str,
+    reason: D,
     status: u16,
     request_id: &str,
 ) -> proxy_wasm::types::Action {
+    counters.denied(reason, shadow);
     if shadow {
-        counters.inc(&format!("shadow_denied.{reason}"));
         return proxy_wasm::types::Action::Continue;
     }
-    counters.inc(&format!("denied.{reason}"));
     reply::send(
         status,
-        &reply::details(counters.filter(), reason),
+        &reply::details(counters.filter(), reason.name()),
         request_id,
         &[],
     );

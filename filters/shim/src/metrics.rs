@@ -1,14 +1,21 @@
 //! Counters through the Proxy-Wasm metric ABI, defined once in the root context and shared by
 //! every HTTP context. Envoy shows them as `wasmcustom.<name>` in `/stats` and
-//! `/stats/prometheus`; names follow `gateway_hardening.<filter>.<what>[.<reason>]`.
+//! `/stats/prometheus`; names follow `gateway_hardening.<filter>.<what>[.<reason>]`. A request
+//! counts by position (a reason's [`Reason::index`]), never by a formatted name.
 
+use std::marker::PhantomData;
+
+use policies::reason::Reason;
 use proxy_wasm::hostcalls;
 use proxy_wasm::types::MetricType;
 
-/// A set of counters, looked up by their suffix after `gateway_hardening.<filter>.`.
+/// A set of counters, defined once in the root context and counted by position: the position of
+/// each suffix in the list given to [`Counters::define`]. A request formats no name and looks up
+/// nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Counters {
-    ids: Vec<(String, u32)>,
+    /// The host's metric id per position; `None` where the host refused to define it.
+    ids: Vec<Option<u32>>,
     filter: String,
 }
 
@@ -18,8 +25,8 @@ impl Counters {
         &self.filter
     }
 
-    /// Defines `gateway_hardening.<filter>.<suffix>` for every suffix. A counter the host
-    /// refuses to define is logged and left out (its increments are then dropped).
+    /// Defines `gateway_hardening.<filter>.<suffix>` for every suffix, in order. A counter the
+    /// host refuses to define is logged, and its increments are then dropped.
     pub fn define(filter: &str, suffixes: impl IntoIterator<Item = String>) -> Self {
         let snake = filter.replace('-', "_");
         let prefix = format!("gateway_hardening.{snake}");
@@ -27,61 +34,92 @@ impl Counters {
         for suffix in suffixes {
             let name = format!("{prefix}.{suffix}");
             match hostcalls::define_metric(MetricType::Counter, &name) {
-                Ok(id) => ids.push((suffix, id)),
-                Err(status) => crate::log::warn(&format!(
-                    "{filter}: cannot define metric {name}: {status:?}"
-                )),
+                Ok(id) => ids.push(Some(id)),
+                Err(status) => {
+                    crate::log::warn(&format!(
+                        "{filter}: cannot define metric {name}: {status:?}"
+                    ));
+                    ids.push(None);
+                }
             }
         }
         Self { ids, filter: snake }
     }
 
-    /// Adds one to the counter `suffix`; unknown suffixes are ignored.
-    pub fn inc(&self, suffix: &str) {
-        self.add(suffix, 1);
+    /// Adds one to the counter at `position`.
+    pub fn inc(&self, position: usize) {
+        self.add(position, 1);
     }
 
-    /// Adds `n` to the counter `suffix` in one host call (none when `n` is 0); unknown
-    /// suffixes are ignored.
-    pub fn add(&self, suffix: &str, n: u32) {
+    /// Adds `n` to the counter at `position` in one host call (none when `n` is 0 or nothing
+    /// was defined there).
+    pub fn add(&self, position: usize, n: u32) {
         if n == 0 {
             return;
         }
-        if let Some((_, id)) = self.ids.iter().find(|(s, _)| s == suffix) {
+        if let Some(Some(id)) = self.ids.get(position) {
             let _ = hostcalls::increment_metric(*id, i64::from(n));
         }
     }
 }
 
-/// The counter suffixes a filter's `source` names literally in `.inc("…")` and `.add("…", n)`
-/// calls, for the filters' own tests: an increment of a suffix that [`Counters::define`] never
-/// defined is dropped without a trace at run time, so each filter checks that every name it
-/// writes is one it defines.
-pub fn literal_suffixes(source: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for call in [".inc(", ".add("] {
-        for (at, _) in source.match_indices(call) {
-            let rest = source
-                .get(at + call.len()..)
-                .unwrap_or_default()
-                .trim_start();
-            if let Some(quoted) = rest.strip_prefix('"')
-                && let Some(end) = quoted.find('"')
-            {
-                out.extend(quoted.get(..end));
-            }
-        }
+/// A reason type with no reasons, for a policy that counts no allowed decisions
+/// (header-hardening).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoReason {}
+
+impl Reason for NoReason {
+    const NAMES: &'static [&'static str] = &[];
+
+    fn index(self) -> usize {
+        match self {}
     }
-    out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::literal_suffixes;
+/// A policy's decision counters, one per reason, defined once:
+/// `allowed.<A>`, `denied.<D>`, `shadow_denied.<D>` (the names of [`Reason::NAMES`]), then the
+/// filter's own `extra` counters, each counted by its reason or position.
+#[derive(Debug, Clone)]
+pub struct DecisionCounters<A: Reason, D: Reason> {
+    counters: Counters,
+    reasons: PhantomData<(A, D)>,
+}
 
-    #[test]
-    fn literal_suffixes_reads_inc_and_add_calls() {
-        let src = "c.inc(\"a.b\"); c.add(\n    \"n\", 2); c.inc(&format!(\"x.{r}\")); d.add(1, 2);";
-        assert_eq!(literal_suffixes(src), ["a.b", "n"]);
+impl<A: Reason, D: Reason> DecisionCounters<A, D> {
+    /// Defines every counter of the policy's reasons, then `extra` (suffixes such as
+    /// `headers_added`, counted with [`DecisionCounters::extra`] by their position in `extra`).
+    pub fn define(filter: &str, extra: &[&str]) -> Self {
+        let suffixes = A::NAMES
+            .iter()
+            .map(|r| format!("allowed.{r}"))
+            .chain(D::NAMES.iter().map(|r| format!("denied.{r}")))
+            .chain(D::NAMES.iter().map(|r| format!("shadow_denied.{r}")))
+            .chain(extra.iter().map(|e| (*e).to_owned()));
+        Self {
+            counters: Counters::define(filter, suffixes),
+            reasons: PhantomData,
+        }
+    }
+
+    /// The filter's name in `snake_case`.
+    pub fn filter(&self) -> &str {
+        self.counters.filter()
+    }
+
+    /// Counts an allowed decision.
+    pub fn allowed(&self, reason: A) {
+        self.counters.inc(reason.index());
+    }
+
+    /// Counts a denial (`shadow_denied.<reason>` in shadow mode).
+    pub fn denied(&self, reason: D, shadow: bool) {
+        let block = if shadow { D::NAMES.len() } else { 0 };
+        self.counters.inc(A::NAMES.len() + block + reason.index());
+    }
+
+    /// Adds `n` to the extra counter at `position` in the `extra` list of `define`.
+    pub fn extra(&self, position: usize, n: u32) {
+        self.counters
+            .add(A::NAMES.len() + 2 * D::NAMES.len() + position, n);
     }
 }

@@ -13,7 +13,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use filter_shim::{HostAttributes, headers, log, metrics::Counters, reply};
+use filter_shim::{HostAttributes, headers, log, metrics::DecisionCounters, reply};
 use policies::logline::{self, LoggedDecision};
 use policies::mode::Mode;
 use policies::request::RequestHead;
@@ -43,7 +43,7 @@ mod entry {
 /// been logged already (once per VM).
 struct Shared {
     plan: TlsGuardPlan,
-    counters: Counters,
+    counters: DecisionCounters<AllowReason, DenyReason>,
     missing_logged: [Cell<bool>; Property::ALL.len()],
     /// The deny reason this test build never applies (`mutants` feature, `_mutant`).
     #[cfg(feature = "mutants")]
@@ -92,7 +92,7 @@ impl RootContext for TlsGuardRoot {
         self.shared = configured.map(|plan| {
             Rc::new(Shared {
                 plan,
-                counters: Counters::define(FILTER, counter_suffixes()),
+                counters: DecisionCounters::define(FILTER, &EXTRA_COUNTERS),
                 missing_logged: Default::default(),
                 #[cfg(feature = "mutants")]
                 mutant,
@@ -211,7 +211,7 @@ impl TlsGuardHttp {
                 if let AllowReason::MissingProperty(p) = reason {
                     shared.note_missing(p);
                 }
-                shared.counters.inc(&format!("allowed.{}", reason.as_str()));
+                shared.counters.allowed(reason);
                 if log::enabled(LogLevel::Debug) {
                     log::debug(&logline::line(
                         FILTER,
@@ -238,10 +238,10 @@ impl TlsGuardHttp {
                     ],
                 ));
                 if shadow {
-                    shared.counters.inc("shadow_denied.plaintext");
+                    shared.counters.denied(DenyReason::Plaintext, true);
                     return Action::Continue;
                 }
-                shared.counters.inc("redirected.plaintext");
+                shared.counters.extra(REDIRECTED_PLAINTEXT, 1);
                 reply::send(
                     308,
                     &reply::details("tls_guard", "plaintext"),
@@ -272,40 +272,15 @@ impl TlsGuardHttp {
                     target,
                     &extra,
                 ));
-                filter_shim::deny(
-                    &shared.counters,
-                    shadow,
-                    reason.as_str(),
-                    status,
-                    request_id,
-                )
+                filter_shim::deny(&shared.counters, shadow, reason, status, request_id)
             }
         }
     }
 }
 
-/// Every counter this filter defines, after `gateway_hardening.tls_guard.`.
-fn counter_suffixes() -> impl Iterator<Item = String> {
-    AllowReason::ALL
-        .iter()
-        .map(|r| format!("allowed.{r}"))
-        .chain(DenyReason::ALL.iter().map(|r| format!("denied.{r}")))
-        .chain(DenyReason::ALL.iter().map(|r| format!("shadow_denied.{r}")))
-        .chain(std::iter::once("redirected.plaintext".to_owned()))
-}
+/// This filter's counters besides its decisions' (`allowed.<reason>`, `denied.<reason>`,
+/// `shadow_denied.<reason>`): the plaintext redirect.
+const EXTRA_COUNTERS: [&str; 1] = ["redirected.plaintext"];
 
-#[cfg(test)]
-mod tests {
-    use super::counter_suffixes;
-
-    #[test]
-    fn every_counter_the_filter_writes_is_defined() {
-        let defined: Vec<String> = counter_suffixes().collect();
-        for name in filter_shim::metrics::literal_suffixes(include_str!("lib.rs")) {
-            assert!(
-                defined.iter().any(|d| d == name),
-                "`{name}` is counted but never defined"
-            );
-        }
-    }
-}
+/// Position of `redirected.plaintext` in [`EXTRA_COUNTERS`].
+const REDIRECTED_PLAINTEXT: usize = 0;

@@ -125,3 +125,73 @@ impl DenyReason {
         }
     }
 }
+
+impl crate::reason::Reason for AllowReason {
+    const NAMES: &'static [&'static str] = &Self::ALL;
+
+    fn index(self) -> usize {
+        match self {
+            Self::Allowlisted => 0,
+            Self::InternalSource => 1,
+            Self::InternalClient => 2,
+        }
+    }
+}
+
+impl crate::reason::Reason for DenyReason {
+    const NAMES: &'static [&'static str] = &Self::ALL;
+
+    fn index(self) -> usize {
+        match self {
+            Self::DefaultCredentials => 0,
+            Self::MalformedPath(_) => 1,
+            Self::UnknownHost => 2,
+            Self::DenyRule => 3,
+            Self::NotAllowlisted => 4,
+            Self::MethodNotAllowed => 5,
+            Self::InvalidHost => 6,
+            Self::InvalidMethod => 7,
+            Self::MethodOverride => 8,
+            Self::AmbiguousRoute(_) => 9,
+            Self::MalformedParameters => 10,
+            Self::BodyTooLarge => 11,
+        }
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+    use crate::path::PathError;
+    use crate::reason::assert_positions;
+
+    #[test]
+    fn every_reason_has_its_own_position() {
+        assert_positions(
+            &[
+                AllowReason::Allowlisted,
+                AllowReason::InternalSource,
+                AllowReason::InternalClient,
+            ],
+            AllowReason::as_str,
+        );
+        let e = PathError::TooLong;
+        assert_positions(
+            &[
+                DenyReason::DefaultCredentials,
+                DenyReason::MalformedPath(e),
+                DenyReason::UnknownHost,
+                DenyReason::DenyRule,
+                DenyReason::NotAllowlisted,
+                DenyReason::MethodNotAllowed,
+                DenyReason::InvalidHost,
+                DenyReason::InvalidMethod,
+                DenyReason::MethodOverride,
+                DenyReason::AmbiguousRoute(e),
+                DenyReason::MalformedParameters,
+                DenyReason::BodyTooLarge,
+            ],
+            DenyReason::as_str,
+        );
+    }
+}

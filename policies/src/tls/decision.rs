@@ -198,3 +198,87 @@ impl DenyReason {
         "upstream_tls_version_too_low",
     ];
 }
+
+impl crate::reason::Reason for AllowReason {
+    const NAMES: &'static [&'static str] = &Self::ALL;
+
+    fn index(self) -> usize {
+        match self {
+            Self::TlsVerified => 0,
+            Self::PlaintextAllowed => 1,
+            Self::MissingProperty(_) => 2,
+            Self::UpstreamVerified => 3,
+            Self::NoUpstream => 4,
+        }
+    }
+}
+
+impl crate::reason::Reason for DenyReason {
+    const NAMES: &'static [&'static str] = &Self::ALL;
+
+    fn index(self) -> usize {
+        match self {
+            Self::MalformedAuthority => 0,
+            Self::UnknownHost => 1,
+            Self::MalformedPath(_) => 2,
+            Self::Plaintext => 3,
+            Self::TlsVersionTooLow => 4,
+            Self::SniMissing => 5,
+            Self::SniMismatch => 6,
+            Self::SniIpLiteral => 7,
+            Self::SniMalformed => 8,
+            Self::SniTrailingDot => 9,
+            Self::CipherNotAllowed => 10,
+            Self::ClientCertificateMissing => 11,
+            Self::ClientCertificateNotAllowed => 12,
+            Self::MissingProperty(_) => 13,
+            Self::UpstreamCertificateRefused => 14,
+            Self::UpstreamNotTls => 15,
+            Self::UpstreamTlsVersionTooLow => 16,
+        }
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+    use crate::path::PathError;
+    use crate::reason::assert_positions;
+
+    #[test]
+    fn every_reason_has_its_own_position() {
+        let p = Property::Cipher;
+        assert_positions(
+            &[
+                AllowReason::TlsVerified,
+                AllowReason::PlaintextAllowed,
+                AllowReason::MissingProperty(p),
+                AllowReason::UpstreamVerified,
+                AllowReason::NoUpstream,
+            ],
+            AllowReason::as_str,
+        );
+        assert_positions(
+            &[
+                DenyReason::MalformedAuthority,
+                DenyReason::UnknownHost,
+                DenyReason::MalformedPath(PathError::TooLong),
+                DenyReason::Plaintext,
+                DenyReason::TlsVersionTooLow,
+                DenyReason::SniMissing,
+                DenyReason::SniMismatch,
+                DenyReason::SniIpLiteral,
+                DenyReason::SniMalformed,
+                DenyReason::SniTrailingDot,
+                DenyReason::CipherNotAllowed,
+                DenyReason::ClientCertificateMissing,
+                DenyReason::ClientCertificateNotAllowed,
+                DenyReason::MissingProperty(p),
+                DenyReason::UpstreamCertificateRefused,
+                DenyReason::UpstreamNotTls,
+                DenyReason::UpstreamTlsVersionTooLow,
+            ],
+            DenyReason::as_str,
+        );
+    }
+}
