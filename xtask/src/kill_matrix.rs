@@ -30,7 +30,7 @@ pub(crate) fn kill_matrix() -> Result<()> {
         .collect();
     crate::build::wasm_release(&MUTANT_FILTERS, Some(&mutants_target()), &features)?;
     // The unit tables of the mutants' own code: what each context-allowlist mutant switches,
-    // how a filter reads `_mutant` (off in `cargo test --workspace`, which never enables the
+    // how a filter reads `_mutant`, what tls-guard's and header-hardening's mutants leave out (off in `cargo test --workspace`, which never enables the
     // features).
     run(crate::project::cargo_linted().args([
         "test",
@@ -38,8 +38,12 @@ pub(crate) fn kill_matrix() -> Result<()> {
         "policies",
         "-p",
         "filter-shim",
+        "-p",
+        "tls-guard",
+        "-p",
+        "header-hardening",
         "--features",
-        "policies/mutants,filter-shim/mutants",
+        "policies/mutants,filter-shim/mutants,tls-guard/mutants,header-hardening/mutants",
         "--lib",
         "mutant",
     ]))?;

@@ -113,3 +113,83 @@ pub(crate) fn response(mutant: Option<&str>, mut edits: ResponseEdits) -> Respon
     }
     edits
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(name: &str) -> Edit {
+        Edit::Set {
+            name: name.into(),
+            value: b"v".to_vec(),
+        }
+    }
+
+    fn edits() -> ResponseEdits {
+        ResponseEdits {
+            edits: vec![
+                set("strict-transport-security"),
+                set("content-security-policy"),
+                Edit::Remove {
+                    name: "server".into(),
+                },
+                Edit::SetCookies {
+                    values: vec![b"a=b; Secure".to_vec()],
+                },
+            ],
+            host_known: true,
+            ..ResponseEdits::default()
+        }
+    }
+
+    fn names(e: &ResponseEdits) -> Vec<String> {
+        e.edits
+            .iter()
+            .map(|e| match e {
+                Edit::Set { name, .. } => format!("set {name}"),
+                Edit::Remove { name } => format!("remove {name}"),
+                Edit::SetCookies { .. } => "cookies".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_mutant_leaves_out_its_own_part_only() {
+        let all = names(&edits());
+        let rows: &[(&str, Option<&str>, &[&str])] = &[
+            ("shipped", None, &[]),
+            ("hsts", Some("hsts"), &["set strict-transport-security"]),
+            ("csp", Some("csp"), &["set content-security-policy"]),
+            ("fingerprints", Some("fingerprints"), &["remove server"]),
+            ("cookies", Some("cookies"), &["cookies"]),
+            ("a rule with nothing here", Some("clear_site_data"), &[]),
+            ("default host on a known host", Some("default_host"), &[]),
+        ];
+        for (row, mutant, gone) in rows {
+            let want: Vec<String> = all
+                .iter()
+                .filter(|n| !gone.contains(&n.as_str()))
+                .cloned()
+                .collect();
+            assert_eq!(names(&response(*mutant, edits())), want, "{row}");
+        }
+        let mut unknown = edits();
+        unknown.host_known = false;
+        assert!(response(Some("default_host"), unknown).edits.is_empty());
+    }
+
+    #[test]
+    fn input_validation_mutant_lets_every_request_through_unread() {
+        let mut facts = RequestFacts {
+            body_check: BodyCheck::Inspect { max_bytes: 10 },
+            ..RequestFacts::default()
+        };
+        let verdict = request(
+            Some("input_validation"),
+            &mut facts,
+            RequestVerdict::InspectBody { max_bytes: 10 },
+        );
+        assert_eq!(verdict, RequestVerdict::Continue);
+        assert_eq!(facts.body_check, BodyCheck::None);
+    }
+}

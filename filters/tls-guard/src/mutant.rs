@@ -24,3 +24,54 @@ pub(crate) fn apply(mutant: Option<&str>, decision: Decision) -> Decision {
         _ => decision,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mutant_lets_through_only_its_own_reason() {
+        let deny = |reason| Decision::Deny {
+            status: 421,
+            reason,
+        };
+        let redirect = Decision::Redirect {
+            location: "https://h/".into(),
+        };
+        let rows: &[(&str, Option<&str>, Decision, Decision)] = &[
+            (
+                "shipped",
+                None,
+                deny(DenyReason::SniMismatch),
+                deny(DenyReason::SniMismatch),
+            ),
+            (
+                "its reason",
+                Some("sni_mismatch"),
+                deny(DenyReason::SniMismatch),
+                Decision::Allow(AllowReason::TlsVerified),
+            ),
+            (
+                "another reason",
+                Some("sni_missing"),
+                deny(DenyReason::SniMismatch),
+                deny(DenyReason::SniMismatch),
+            ),
+            (
+                "the redirect is plaintext's",
+                Some("plaintext"),
+                redirect.clone(),
+                Decision::Allow(AllowReason::PlaintextAllowed),
+            ),
+            (
+                "redirect, other mutant",
+                Some("sni_mismatch"),
+                redirect.clone(),
+                redirect,
+            ),
+        ];
+        for (row, mutant, decision, want) in rows {
+            assert_eq!(apply(*mutant, decision.clone()), *want, "{row}");
+        }
+    }
+}
