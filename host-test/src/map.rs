@@ -183,7 +183,8 @@ fn take<'a>(
     Ok(data)
 }
 
-fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+/// The little-endian `u32` at `at` in `bytes`; `None` when it runs past the end.
+pub(crate) fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
     let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
     Some(u32::from_le_bytes(raw))
 }

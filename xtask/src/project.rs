@@ -86,7 +86,7 @@ pub(crate) fn workspace_bin(name: &str) -> Command {
 /// that build failed or made no such binary.
 fn test_build_bin(name: &str) -> Option<PathBuf> {
     static TEST_BUILD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let built = IN_TEST.load(std::sync::atomic::Ordering::Relaxed)
+    let built = in_test()
         && *TEST_BUILD.get_or_init(|| {
             cargo_linted()
                 .args(["test", "--workspace", "--no-run", "--quiet"])

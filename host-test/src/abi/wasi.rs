@@ -24,6 +24,7 @@ use super::log::{LogLevel, push};
 use super::memory::{read, write, write_u32, write_u64};
 use super::{named, state};
 use crate::host::HostState;
+use crate::map::read_u32;
 
 const SUCCESS: u32 = 0;
 const EBADF: u32 = 8;
@@ -50,11 +51,7 @@ fn fd_write(c: &mut Caller<'_, HostState>, fd: u32, iovs: u32, n: u32, out: u32)
     let table = read(c, iovs, n.saturating_mul(8), "iovec array")?;
     let mut text = Vec::new();
     for iov in table.chunks_exact(8) {
-        let word = |i: usize| {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(iov.get(i..i + 4).unwrap_or(&[0; 4]));
-            u32::from_le_bytes(b)
-        };
+        let word = |at| read_u32(iov, at).unwrap_or(0);
         text.extend(read(c, word(0), word(4), "iovec buffer")?);
     }
     let written = u32::try_from(text.len()).unwrap_or(u32::MAX);

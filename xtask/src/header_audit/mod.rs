@@ -99,12 +99,12 @@ pub(crate) fn run() -> Result<()> {
                     continue;
                 }
             };
-            let shown =
-                graded(&r.headers, route, t.tls).map_or("?".into(), |g| g.grade.to_string());
+            let (grade, found) = check_answer(route, &t, status, &r);
+            let shown = grade.map_or("?".into(), |g| g.to_string());
             row.push_str(&format!("{:>9} {:>3}", r.status, shown));
             checked += 1;
             failures.extend(
-                check_answer(route, &t, status, &r)
+                found
                     .into_iter()
                     .map(|f| format!("{} via {}: {f}", route.label, t.label)),
             );
@@ -190,12 +190,18 @@ fn exchange(route: &Route, t: &Transport) -> Result<Response> {
     send(t, route.method, &target, route.headers, file)
 }
 
-/// Every point an answer must show, as failure messages (none: it passed).
-fn check_answer(route: &Route, t: &Transport, status: u16, r: &Response) -> Vec<String> {
+/// Every point an answer must show, as failure messages (none: it passed), with the answer's
+/// grade (`None` when the grade's lists could not be read).
+fn check_answer(
+    route: &Route,
+    t: &Transport,
+    status: u16,
+    r: &Response,
+) -> (Option<Grade>, Vec<String>) {
     let mut out = Vec::new();
     let report = match graded(&r.headers, route, t.tls) {
         Ok(report) => report,
-        Err(e) => return vec![format!("{e:#}")],
+        Err(e) => return (None, vec![format!("{e:#}")]),
     };
     if r.status != status {
         out.push(format!("status {}, expected {status}", r.status));
@@ -234,7 +240,7 @@ fn check_answer(route: &Route, t: &Transport, status: u16, r: &Response) -> Vec<
         out.push("local reply without x-request-id".into());
     }
     out.extend(route_specific(route.label, r));
-    out
+    (Some(report.grade), out)
 }
 
 /// The OWASP grade of an answer to `route`: sensitive unless the route is public metadata, a
@@ -504,6 +510,7 @@ fn local_replies_without_header_hardening() -> Result<String> {
             checked += 1;
             failures.extend(
                 check_answer(route, &t, status, &r)
+                    .1
                     .into_iter()
                     .filter(|f| !f.starts_with("location"))
                     .map(|f| format!("{} via {} + 20: {f}", route.label, t.label)),
