@@ -37,6 +37,10 @@ struct EnvoyArgs {
     /// what the scenario expects) instead of one line per test.
     #[arg(long)]
     table: bool,
+    /// Run every file against the combined module (`gateway_hardening.wasm`, the file's
+    /// configuration as its policy's section) instead of its filter's own.
+    #[arg(long)]
+    combined: bool,
 }
 
 #[derive(Subcommand)]
@@ -54,6 +58,10 @@ enum Command {
         /// `$GATEWAY_MUTANTS_DIR`, default `target/mutants/wasm32-wasip1/release`).
         #[arg(long)]
         mutant: Option<String>,
+        /// Run every file against the combined module (`gateway_hardening.wasm`, the file's
+        /// configuration as its policy's section) instead of its filter's own.
+        #[arg(long, conflicts_with_all = ["mutant", "stand_in"])]
+        combined: bool,
     },
     /// The kill matrix: every file against its filter, the stand-ins and its filter's mutants;
     /// fails when a file passes against a module that must catch it (README: "The kill matrix").
@@ -121,7 +129,11 @@ fn main() -> ExitCode {
             paths,
             stand_in,
             mutant,
+            combined,
         } => {
+            if combined {
+                host_test::scenario::combined::run_combined();
+            }
             let module = match (stand_in, mutant) {
                 (Some(s), _) => Module::StandIn(s),
                 (None, Some(name)) => Module::Mutant {
@@ -225,6 +237,9 @@ fn kill_matrix(
 }
 
 fn envoy(args: &EnvoyArgs, both: bool, t: &mut Tally) {
+    if args.combined {
+        host_test::scenario::combined::run_combined();
+    }
     let mut runner = match EnvoyRunner::new(args.state.as_deref()) {
         Ok(r) => r,
         Err(e) => return t.fail(e),

@@ -5,7 +5,12 @@
 use crate::error::ConfigError;
 
 /// The filters whose configurations [`check`] knows.
-pub const FILTERS: &[&str] = &["context-allowlist", "header-hardening", "tls-guard"];
+pub const FILTERS: &[&str] = &[
+    "context-allowlist",
+    "header-hardening",
+    "tls-guard",
+    "gateway-hardening",
+];
 
 /// Parses and compiles `json` as the plugin configuration of `filter`.
 ///
@@ -23,6 +28,7 @@ pub fn check(filter: &str, json: &[u8]) -> Result<(), Option<ConfigError>> {
         "tls-guard" => crate::tls::TlsGuardPlan::from_json(json)
             .map(drop)
             .map_err(Some),
+        "gateway-hardening" => crate::combined::check(json).map_err(Some),
         _ => Err(None),
     }
 }

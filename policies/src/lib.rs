@@ -60,12 +60,15 @@
 //! - [`attributes`], [`peer`]: what the host reports about the connection, in Envoy's or
 //!   Kong's encoding.
 //! - [`logline`]: log lines that cannot be forged.
-//! - [`reason`]: the reason of a decision, one shape in every policy (name and position).
+//! - [`reason`]: the reason of a decision, one shape in every policy (name and position);
+//!   [`verdict`]: the decision itself, one shape in every policy (allow, deny, redirect,
+//!   shadow deny).
 //! - [`mutant`]: the rules a test build (`mutants` feature) switches off one at a time, for the
 //!   kill matrix; nothing in a shipped build.
 //! - [`error`], [`field_path`]: configuration errors.
 //! - [`presets`]: the shipped configurations for WSO2 products; [`check`]: any filter's
-//!   configuration checked as its `on_configure` would.
+//!   configuration checked as its `on_configure` would; [`combined`]: the combined module's
+//!   configuration, a section per policy.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -74,6 +77,7 @@ pub mod allowlist;
 pub mod attributes;
 pub mod authority;
 pub mod check;
+pub mod combined;
 pub mod confusables;
 pub mod error;
 pub mod field_path;
@@ -89,6 +93,7 @@ pub mod reason;
 pub mod request;
 pub mod routing;
 pub mod tls;
+pub mod verdict;
 pub mod vhost;
 
 pub use error::{ConfigError, ConfigErrorKind};

@@ -17,6 +17,19 @@ pub trait Reason: Copy {
     }
 }
 
+/// A reason type with no reasons, for a policy that has no such decision (header-hardening
+/// counts no allowed requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoReason {}
+
+impl Reason for NoReason {
+    const NAMES: &'static [&'static str] = &[];
+
+    fn index(self) -> usize {
+        match self {}
+    }
+}
+
 /// Checks a reason type for the tests: every sample's position names it (`name == as_str`),
 /// and the samples' positions cover `NAMES` exactly once each.
 ///

@@ -31,7 +31,12 @@ pub(crate) fn wasm_path(filter: &str) -> PathBuf {
 }
 
 /// The filters this workspace ships.
-pub(crate) const FILTERS: [&str; 3] = ["context-allowlist", "header-hardening", "tls-guard"];
+pub(crate) const FILTERS: [&str; 4] = [
+    "context-allowlist",
+    "header-hardening",
+    "tls-guard",
+    "gateway-hardening",
+];
 
 /// `cargo`, as the one that runs us.
 pub(crate) fn cargo() -> Command {

@@ -5,7 +5,11 @@
 //! would trap the VM on a non-UTF-8 header):
 //! - [`headers`]: a header map in one host call, and edits to it;
 //! - [`HostAttributes`]: `policies::attributes::Attributes` over `get_property`;
-//! - [`metrics`]: counters defined once in the root context, incremented by name;
+//! - [`metrics`]: counters defined once in the root context, counted by position;
+//! - [`stage`], [`policy`], [`module`]: the policy interface, the registry of policies, and
+//!   the module (root and HTTP context) that runs one policy or all of them;
+//! - [`apply`]: the one place a verdict is counted, logged and answered;
+//! - [`attributes`]: properties read at most once per callback;
 //! - [`log`]: log lines with the request id ([`request_id`]);
 //! - [`reply`]: local responses;
 //! - [`configure`], [`plugin_configuration`] and [`install_panic_hook`] for the root context;
@@ -14,14 +18,18 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod apply;
+pub mod attributes;
 pub mod headers;
 pub mod log;
 pub mod metrics;
+pub mod module;
 #[cfg(feature = "mutants")]
 pub mod mutant;
+pub mod policy;
 pub mod reply;
+pub mod stage;
 
-use policies::reason::Reason;
 use policies::request::RequestHead;
 use proxy_wasm::hostcalls;
 use proxy_wasm::types::{BufferType, LogLevel};
@@ -88,28 +96,4 @@ pub fn install_panic_hook(filter: &'static str) {
     std::panic::set_hook(Box::new(move |info| {
         let _ = hostcalls::log(LogLevel::Critical, &format!("{filter}: panic: {info}"));
     }));
-}
-
-/// Counts a denial (`denied.<reason>`, or `shadow_denied.<reason>` in shadow mode) and applies
-/// it: in shadow mode the request goes on (`Action::Continue`); otherwise a local response of
-/// `status` carrying `request_id` and the details `gateway_hardening.<filter>.<reason>`, and the
-/// stream stays paused (`Action::Pause`).
-pub fn deny<A: Reason, D: Reason>(
-    counters: &metrics::DecisionCounters<A, D>,
-    shadow: bool,
-    reason: D,
-    status: u16,
-    request_id: &str,
-) -> proxy_wasm::types::Action {
-    counters.denied(reason, shadow);
-    if shadow {
-        return proxy_wasm::types::Action::Continue;
-    }
-    reply::send(
-        status,
-        &reply::details(counters.filter(), reason.name()),
-        request_id,
-        &[],
-    );
-    proxy_wasm::types::Action::Pause
 }

@@ -63,25 +63,17 @@ impl Counters {
     }
 }
 
-/// A reason type with no reasons, for a policy that counts no allowed decisions
-/// (header-hardening).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoReason {}
-
-impl Reason for NoReason {
-    const NAMES: &'static [&'static str] = &[];
-
-    fn index(self) -> usize {
-        match self {}
-    }
-}
+pub use policies::reason::NoReason;
 
 /// A policy's decision counters, one per reason, defined once:
 /// `allowed.<A>`, `denied.<D>`, `shadow_denied.<D>` (the names of [`Reason::NAMES`]), then the
-/// filter's own `extra` counters, each counted by its reason or position.
+/// filter's own `extra` counters (`redirected.<D>` among them counts [`DecisionCounters::redirected`]), each counted by its reason or position.
 #[derive(Debug, Clone)]
 pub struct DecisionCounters<A: Reason, D: Reason> {
     counters: Counters,
+    /// Per deny reason (by position): the position of its `redirected.<reason>` counter, when
+    /// `extra` defined one.
+    redirects: Vec<Option<usize>>,
     reasons: PhantomData<(A, D)>,
 }
 
@@ -95,8 +87,17 @@ impl<A: Reason, D: Reason> DecisionCounters<A, D> {
             .chain(D::NAMES.iter().map(|r| format!("denied.{r}")))
             .chain(D::NAMES.iter().map(|r| format!("shadow_denied.{r}")))
             .chain(extra.iter().map(|e| (*e).to_owned()));
+        let base = A::NAMES.len() + 2 * D::NAMES.len();
+        let redirects = D::NAMES
+            .iter()
+            .map(|r| {
+                let name = format!("redirected.{r}");
+                extra.iter().position(|e| *e == name).map(|p| base + p)
+            })
+            .collect();
         Self {
             counters: Counters::define(filter, suffixes),
+            redirects,
             reasons: PhantomData,
         }
     }
@@ -115,6 +116,13 @@ impl<A: Reason, D: Reason> DecisionCounters<A, D> {
     pub fn denied(&self, reason: D, shadow: bool) {
         let block = if shadow { D::NAMES.len() } else { 0 };
         self.counters.inc(A::NAMES.len() + block + reason.index());
+    }
+
+    /// Counts a redirect for `reason` (`redirected.<reason>`, when `extra` defined it).
+    pub fn redirected(&self, reason: D) {
+        if let Some(Some(position)) = self.redirects.get(reason.index()) {
+            self.counters.inc(*position);
+        }
     }
 
     /// Adds `n` to the extra counter at `position` in the `extra` list of `define`.

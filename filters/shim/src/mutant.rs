@@ -8,8 +8,8 @@
 /// is not a JSON object, or has no `_mutant`, is returned unchanged.
 ///
 /// # Errors
-/// `invalid plugin configuration at `_mutant`: …` when the value is not one of `names`, or the
-/// configuration cannot be written back.
+/// `<value> is not one of <names>` when the value is not one of `names`, or the configuration
+/// cannot be written back.
 pub fn split(json: &[u8], names: &[&str]) -> Result<(Option<String>, Vec<u8>), String> {
     let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(json) else {
         return Ok((None, json.to_vec()));
@@ -20,31 +20,28 @@ pub fn split(json: &[u8], names: &[&str]) -> Result<(Option<String>, Vec<u8>), S
     let name = match name.as_str() {
         Some(n) if names.contains(&n) => n.to_owned(),
         _ => {
-            return Err(format!(
-                "invalid plugin configuration at `_mutant`: {name} is not one of {}",
-                names.join(", ")
-            ));
+            return Err(format!("{name} is not one of {}", names.join(", ")));
         }
     };
     let rest = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
     Ok((Some(name), rest))
 }
 
-/// [`crate::configure`] for a mutant build: `_mutant` (one of `names`) is split off the plugin
-/// configuration before `compile` sees the rest. Returns the plan (`None` when the
-/// configuration was refused, as `configure` logs) and the mutant's name.
-pub fn configure<P, E: std::fmt::Display>(
-    filter: &str,
+/// [`split`] for a policy's compile function: the error as a configuration error at
+/// `_mutant`.
+///
+/// # Errors
+/// As [`split`].
+pub fn split_config(
+    json: &[u8],
     names: &[&str],
-    compile: impl FnOnce(&[u8]) -> Result<P, E>,
-) -> (Option<P>, Option<String>) {
-    let mut mutant = None;
-    let plan = crate::configure(filter, |json| {
-        let (name, rest) = split(json, names)?;
-        mutant = name;
-        compile(&rest).map_err(|e| e.to_string())
-    });
-    (plan, mutant)
+) -> Result<(Option<String>, Vec<u8>), policies::ConfigError> {
+    split(json, names).map_err(|e| {
+        policies::ConfigError::at(
+            policies::field_path::FieldPath::root().key("_mutant"),
+            policies::ConfigErrorKind::Syntax(e),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -74,7 +71,7 @@ mod tests {
                     assert_eq!(name.as_deref(), *want_name, "{row}");
                     assert_eq!(rest, want_rest.as_bytes(), "{row}");
                 }
-                (Err(e), Err(())) => assert!(e.contains("`_mutant`"), "{row}: {e}"),
+                (Err(e), Err(())) => assert!(e.contains("is not one of"), "{row}: {e}"),
                 (got, _) => panic!("{row}: {got:?}"),
             }
         }

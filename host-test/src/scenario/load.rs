@@ -116,7 +116,7 @@ pub fn load(path: &Path) -> Result<ScenarioFile, LoadError> {
         }
         return Err(first);
     }
-    let file: ScenarioFile = serde_saphyr::from_str(&text).map_err(|e| {
+    let mut file: ScenarioFile = serde_saphyr::from_str(&text).map_err(|e| {
         let line = e.location().map_or(0, |l| l.line());
         err(line, String::new(), first_line(&e.to_string()))
     })?;
@@ -130,6 +130,9 @@ pub fn load(path: &Path) -> Result<ScenarioFile, LoadError> {
                 format!("duplicate test id `{}`", case.id),
             ));
         }
+    }
+    if super::combined::is_on() {
+        super::combined::convert(&mut file, path);
     }
     Ok(file)
 }

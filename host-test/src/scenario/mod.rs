@@ -5,6 +5,7 @@
 //! name the file, line and field) and returns a [`ScenarioFile`]; [`resolve`] finds the module
 //! and the plugin configuration it names.
 
+pub mod combined;
 pub mod convert;
 mod files;
 pub mod load;

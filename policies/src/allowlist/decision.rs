@@ -1,6 +1,7 @@
 //! What the allowlist decides about one request, and why.
 
 use crate::path::PathError;
+use crate::verdict::Verdict;
 
 /// The outcome of [`super::AllowlistPlan::decide`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +156,19 @@ impl crate::reason::Reason for DenyReason {
             Self::AmbiguousRoute(_) => 9,
             Self::MalformedParameters => 10,
             Self::BodyTooLarge => 11,
+        }
+    }
+}
+
+impl Decision {
+    /// This decision in the one shape every policy shares, under `mode` (shadow mode turns a
+    /// denial into [`Verdict::ShadowDeny`]); `None` for [`Decision::InspectBody`], which is not
+    /// a verdict yet (the body decides).
+    pub fn verdict(self, mode: crate::mode::Mode) -> Option<Verdict<AllowReason, DenyReason>> {
+        match self {
+            Self::Allow(reason) => Some(Verdict::Allow(reason)),
+            Self::Deny { status, reason } => Some(Verdict::Deny { status, reason }.in_mode(mode)),
+            Self::InspectBody { .. } => None,
         }
     }
 }

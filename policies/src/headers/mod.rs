@@ -48,6 +48,7 @@ mod cookies;
 mod facts;
 pub mod owasp;
 mod plan;
+mod reason;
 mod respond;
 mod session;
 mod setcookie;
@@ -62,6 +63,7 @@ pub use config::{
 };
 pub use facts::{RequestFacts, RequestVerdict};
 pub use plan::HeaderPlan;
+pub use reason::DenyReason;
 pub use respond::{Edit, ResponseEdits, apply};
 pub use session::{BroadDomainSession, Estimate, WeakReason, WeakSession, estimate, estimate_bits};
 pub use validate::{

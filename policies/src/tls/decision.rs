@@ -239,6 +239,27 @@ impl crate::reason::Reason for DenyReason {
     }
 }
 
+impl Decision {
+    /// This decision in the one shape every policy shares, under `mode` (shadow mode turns a
+    /// denial or the plaintext redirect into [`Verdict::ShadowDeny`]). The redirect's reason is
+    /// [`DenyReason::Plaintext`].
+    pub fn verdict(
+        self,
+        mode: crate::mode::Mode,
+    ) -> crate::verdict::Verdict<AllowReason, DenyReason> {
+        use crate::verdict::Verdict;
+        match self {
+            Self::Allow(reason) => Verdict::Allow(reason),
+            Self::Deny { status, reason } => Verdict::Deny { status, reason }.in_mode(mode),
+            Self::Redirect { location } => Verdict::Redirect {
+                location,
+                reason: DenyReason::Plaintext,
+            }
+            .in_mode(mode),
+        }
+    }
+}
+
 #[cfg(test)]
 mod reason_tests {
     use super::*;

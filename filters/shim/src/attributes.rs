@@ -1,0 +1,28 @@
+//! Properties (`proxy_get_property`) read at most once per phase: every policy of a module asks
+//! the same [`PhaseAttributes`], which keeps each answer, so that the combined module reads
+//! `connection.tls_version` once whichever policies need it.
+
+use std::cell::RefCell;
+
+use proxy_wasm::hostcalls;
+
+/// `policies::attributes::Attributes` answered by the host, each path asked of the host once:
+/// build one per callback (request headers, response headers), since a property can change
+/// between them (`response.*`, `upstream.*`).
+#[derive(Debug, Default)]
+pub struct PhaseAttributes {
+    /// Paths asked so far (joined with `.`) and the host's answers.
+    seen: RefCell<Vec<(String, Option<Vec<u8>>)>>,
+}
+
+impl policies::attributes::Attributes for PhaseAttributes {
+    fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
+        let key = path.join(".");
+        if let Some((_, value)) = self.seen.borrow().iter().find(|(k, _)| *k == key) {
+            return value.clone();
+        }
+        let value = hostcalls::get_property(path.to_vec()).ok().flatten();
+        self.seen.borrow_mut().push((key, value.clone()));
+        value
+    }
+}
