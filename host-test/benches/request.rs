@@ -1,83 +1,118 @@
-//! Time per request through one filter in the wasmtime host (module instantiated once), and
-//! the time to instantiate and configure a plugin.
-//!
-//! Uses `context_allowlist.wasm` with the `wso2-is` preset when it is built (see
-//! `GATEWAY_WASM_DIR`); otherwise a small WAT filter, and says so.
+//! Time per request in the wasmtime host (each module instantiated once), for the empty filter
+//! (`benches/empty-filter`, the floor), each single filter with the dmz-gateway example's plugin
+//! configuration, and the combined module (`gateway_hardening.wasm`) with the same three as its
+//! sections; on a public path (`/oauth2/jwks`, let through and hardened) and an admin path
+//! (`/carbon/admin/login.jsp`, refused with a local response). Also the time to instantiate and
+//! configure the combined module. A module that is not built is left out, and the bench says so
+//! (build them with `cargo xtask build` and `cargo build --release --target wasm32-wasip1 -p
+//! empty-filter`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use host_test::scenario::resolve::{module_path, workspace_root};
-use host_test::{Connection, ModuleSource, Plugin, PluginBuilder, Request, Response};
+use host_test::{Connection, LogLevel, ModuleSource, Plugin, PluginBuilder, Request, Response};
 
-const FALLBACK_WAT: &str = r#"(module
-  (import "env" "proxy_get_header_map_value" (func $get (param i32 i32 i32 i32 i32) (result i32)))
-  (import "env" "proxy_send_local_response" (func $send (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 2)
-  (data (i32.const 16) ":path")
-  (global $heap (mut i32) (i32.const 65536))
-  (func (export "proxy_abi_version_0_2_1"))
-  (func (export "proxy_on_memory_allocate") (param $n i32) (result i32)
-    (global.get $heap))
-  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
-    (drop (call $get (i32.const 0) (i32.const 16) (i32.const 5) (i32.const 0) (i32.const 4)))
-    (if (i32.eq (i32.load8_u (i32.add (i32.load (i32.const 0)) (i32.const 1))) (i32.const 99))
-      (then (drop (call $send (i32.const 403) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
-        (i32.const 0) (i32.const 0) (i32.const -1))) (return (i32.const 1))))
-    (i32.const 0)))"#;
+/// The example's plugin configuration of `filter` (`plugin-config/<file>`).
+fn example(file: &str) -> Option<Vec<u8>> {
+    std::fs::read(
+        workspace_root()
+            .join("envoy-examples/dmz-gateway/plugin-config")
+            .join(file),
+    )
+    .ok()
+}
 
-fn builder() -> (PluginBuilder, &'static str) {
-    let preset = workspace_root().join("policies/presets/context-allowlist/wso2-is.json");
-    match (module_path("context-allowlist"), std::fs::read(&preset)) {
-        (Ok(path), Ok(config)) => (
-            Plugin::builder(ModuleSource::Path(path)).configuration(config),
-            "context_allowlist.wasm (wso2-is)",
+/// tls-guard's example configuration with plaintext allowed (the bench connection is
+/// plaintext, as behind a TLS-terminating load balancer) and no upstream checks (the bench
+/// upstream is plaintext, as `cargo xtask bench`'s `direct_response`).
+fn tls_plaintext(json: &[u8]) -> Option<serde_json::Value> {
+    let mut v: serde_json::Value = serde_json::from_slice(json).ok()?;
+    v.as_object_mut()?.remove("upstream");
+    for host in v.get_mut("virtual_hosts")?.as_array_mut()? {
+        host["plaintext"] = "allow".into();
+    }
+    Some(v)
+}
+
+/// (label, module, plugin configuration) of every variant whose module and configuration exist.
+fn variants() -> Vec<(&'static str, PluginBuilder)> {
+    let tls = example("tls-guard.json").and_then(|j| tls_plaintext(&j));
+    let headers = example("header-hardening.json");
+    let allowlist = example("context-allowlist.json");
+    let combined = match (&headers, &tls, &allowlist) {
+        (Some(h), Some(t), Some(a)) => serde_json::from_slice::<serde_json::Value>(h)
+            .ok()
+            .zip(serde_json::from_slice::<serde_json::Value>(a).ok())
+            .map(|(h, a)| {
+                serde_json::json!({"header_hardening": h, "tls_guard": t, "context_allowlist": a})
+                    .to_string()
+                    .into_bytes()
+            }),
+        _ => None,
+    };
+    let rows: [(&str, &str, Option<Vec<u8>>); 5] = [
+        ("empty filter", "empty-filter", Some(b"{}".to_vec())),
+        ("context-allowlist", "context-allowlist", allowlist),
+        ("header-hardening", "header-hardening", headers),
+        (
+            "tls-guard (plaintext allowed)",
+            "tls-guard",
+            tls.map(|t| t.to_string().into_bytes()),
         ),
-        (Err(e), _) => {
-            eprintln!("note: {e}; benchmarking a WAT stand-in filter");
-            (
-                Plugin::builder(ModuleSource::Bytes(FALLBACK_WAT.as_bytes().to_vec())),
-                "WAT stand-in",
-            )
-        }
-        (_, Err(e)) => {
-            eprintln!(
-                "note: {}: {e}; benchmarking a WAT stand-in filter",
-                preset.display()
-            );
-            (
-                Plugin::builder(ModuleSource::Bytes(FALLBACK_WAT.as_bytes().to_vec())),
-                "WAT stand-in",
-            )
+        ("combined module", "gateway-hardening", combined),
+    ];
+    let mut out = Vec::new();
+    for (label, filter, config) in rows {
+        match (module_path(filter), config) {
+            (Ok(path), Some(config)) => out.push((
+                label,
+                // As Envoy logs by default (info): the allowed requests' debug lines are not made.
+                Plugin::builder(ModuleSource::Path(path))
+                    .configuration(config)
+                    .log_level(LogLevel::Info),
+            )),
+            (Err(e), _) => eprintln!("note: {label} left out: {e}"),
+            (_, None) => eprintln!("note: {label} left out: no example configuration"),
         }
     }
+    out
 }
 
 fn bench(c: &mut Criterion) {
-    let (b, what) = builder();
-    let Ok(mut plugin) = b.clone().start() else {
-        eprintln!("the plugin does not start; nothing to benchmark");
-        return;
-    };
     let conn = Connection::new();
-    let allowed = Request::get("/oauth2/token").authority("localhost");
-    let denied = Request::get("/carbon/admin/login.jsp").authority("localhost");
-    let upstream = Response::ok().header("server", "WSO2 Carbon Server");
-    c.bench_function(&format!("request allowed, {what}"), |bench| {
-        bench.iter(|| {
-            plugin
-                .exchange(&conn, &allowed, &upstream)
-                .map(|e| e.status())
-        })
-    });
-    c.bench_function(&format!("request denied, {what}"), |bench| {
-        bench.iter(|| {
-            plugin
-                .exchange(&conn, &denied, &upstream)
-                .map(|e| e.status())
-        })
-    });
-    c.bench_function(&format!("instantiate and configure, {what}"), |bench| {
-        bench.iter(|| b.clone().start().map(|p| p.logs().len()))
-    });
+    let public = Request::get("/oauth2/jwks")
+        .authority("localhost")
+        .header("x-request-id", "0d8f5c1e-7f6b-4b8e-9a57-3c2a1d0e9f11");
+    let admin = Request::get("/carbon/admin/login.jsp")
+        .authority("localhost")
+        .header("x-request-id", "0d8f5c1e-7f6b-4b8e-9a57-3c2a1d0e9f12");
+    let upstream = Response::ok()
+        .header("server", "WSO2 Carbon Server")
+        .header("content-type", "application/json");
+    for (label, builder) in variants() {
+        let Ok(mut plugin) = builder.clone().start() else {
+            eprintln!("note: {label} does not start; left out");
+            continue;
+        };
+        for (path, request) in [("public", &public), ("admin", &admin)] {
+            if std::env::var_os("BENCH_SHOW").is_some() {
+                let e = plugin.exchange(&conn, request, &upstream);
+                eprintln!("{label} {path}: {:?}", e.as_ref().map(|e| e.status()));
+                eprintln!("{:#?}", plugin.logs());
+            }
+            c.bench_function(&format!("{label}, {path} path"), |b| {
+                b.iter(|| {
+                    plugin
+                        .exchange(&conn, request, &upstream)
+                        .map(|e| e.status())
+                })
+            });
+        }
+        if label == "combined module" {
+            c.bench_function("instantiate and configure, combined module", |b| {
+                b.iter(|| builder.clone().start().map(|p| p.logs().len()))
+            });
+        }
+    }
 }
 
 criterion_group!(benches, bench);

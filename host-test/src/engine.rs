@@ -20,6 +20,12 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| {
         let mut config = Config::new();
         config.consume_fuel(true);
+        // `HOST_TEST_PERFMAP=1`: write /tmp/perf-<pid>.map, so that `perf record` / `perf
+        // report` name the module's own functions (build it unstripped:
+        // `CARGO_PROFILE_RELEASE_STRIP=false`).
+        if std::env::var_os("HOST_TEST_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         Engine::new(&config).unwrap_or_else(|_| Engine::default())
     })
 }

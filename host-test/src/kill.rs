@@ -435,8 +435,51 @@ fn shipped_refuse_mutants(
             )),
         };
         out.push((label, result));
+        out.push(combined_refuses_mutant(path, file, name, options));
     }
     out
+}
+
+/// The combined module (`gateway_hardening.wasm`, shipped) must refuse `_mutant` inside the
+/// section of `file`'s filter too: each section is compiled as the single filter's configuration.
+fn combined_refuses_mutant(
+    path: &Path,
+    file: &ScenarioFile,
+    name: &str,
+    options: &Options,
+) -> (String, Result<(), String>) {
+    let label = format!(
+        "gateway-hardening: the shipped module refuses `_mutant` in its `{}` section",
+        file.meta.filter.replace('-', "_")
+    );
+    let config = resolve::plugin_configuration(&file.meta, path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let Some(serde_json::Value::Object(mut section)) = config else {
+        return (
+            label,
+            Err(format!("{}: no JSON object configuration", path.display())),
+        );
+    };
+    section.insert("_mutant".to_owned(), name.into());
+    let mut combined = file.clone();
+    let mut sections = serde_json::Map::new();
+    sections.insert(
+        file.meta.filter.replace('-', "_"),
+        serde_json::Value::Object(section),
+    );
+    combined.meta.config = Some(serde_json::Value::Object(sections));
+    combined.meta.config_file = None;
+    combined.meta.preset = None;
+    crate::scenario::combined::FILTER.clone_into(&mut combined.meta.filter);
+    let result = match start_plugin_as(&combined, path, &options.wasm_dir, &Module::Filter) {
+        Err(Error::ConfigureRejected { .. }) => Ok(()),
+        Err(e) => Err(format!("could not run it: {e}")),
+        Ok(_) => Err(format!(
+            "it accepted `\"_mutant\": \"{name}\"` in a section"
+        )),
+    };
+    (label, result)
 }
 
 impl Matrix {

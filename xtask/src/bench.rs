@@ -1,13 +1,18 @@
 //! `cargo xtask bench`: the criterion benchmarks, then the load benchmark of the filters in real
 //! Envoy. Envoy runs with one worker and a `direct_response` route (no upstream: Envoy's own cost
-//! is the floor), once without any Wasm filter, once per filter and once with the three chained as
-//! in the dmz-gateway example; wrk loads it from the other core. Two requests: a public endpoint
+//! is the floor), once without any filter, with Envoy's native filters and with Lua doing a
+//! similar job (`bench_native`), with an empty Rust Proxy-Wasm filter (the V8 floor), once per
+//! filter, with the three chained as in the dmz-gateway example, and with the combined module
+//! (`gateway_hardening.wasm`, the same three configurations as its sections); wrk loads it from
+//! the other core. Two requests: a public endpoint
 //! (`/oauth2/jwks`, which every filter lets through) and an admin context
 //! (`/carbon/admin/login.jsp`: context-allowlist answers 403, tls-guard 308 because a path with a
 //! client-certificate rule is never served over plaintext, header-hardening hardens the answer).
 //! Rounds alternate the variants (A B A B …) and the table gives medians: requests per second,
-//! latency, Envoy CPU per request (from /proc/<pid>/stat) and what the filters add, and Envoy's
-//! resident memory.
+//! latency, Envoy CPU per request (from /proc/<pid>/stat, with min and max over the rounds) and
+//! what the filters add to Envoy alone and to Envoy's native filters doing a similar job (RBAC and
+//! header_mutation; Lua), Envoy's resident memory, and the CPU other processes used during each
+//! window (noise: the machine's busy time from /proc/stat less Envoy's and wrk's).
 
 use std::process::{Child, Command, Stdio};
 
@@ -38,6 +43,9 @@ pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()>
         tools::apt_install(&["wrk"])?;
     }
     crate::build::build()?;
+    crate::build::wasm_release(&["empty-filter"], None, &[])?;
+    let empty = example_filter("empty-filter", "{}".to_owned());
+    let combined = example_filter("gateway-hardening", combined_config()?);
     let allowlist = example_filter("context-allowlist", example_config("context-allowlist")?);
     let headers = example_filter("header-hardening", example_config("header-hardening")?);
     let tls = example_filter("tls-guard", tls_guard_plaintext_config()?);
@@ -45,6 +53,18 @@ pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()>
         Variant {
             name: "no Wasm filter",
             filters: String::new(),
+        },
+        Variant {
+            name: "native RBAC+headers",
+            filters: crate::bench_native::native()?,
+        },
+        Variant {
+            name: "Lua",
+            filters: crate::bench_native::lua()?,
+        },
+        Variant {
+            name: "empty filter",
+            filters: empty,
         },
         Variant {
             name: "context-allowlist",
@@ -61,6 +81,10 @@ pub(crate) fn bench(envoy_only: bool, rounds: usize, seconds: u64) -> Result<()>
         Variant {
             name: "all three",
             filters: format!("{headers}{tls}{allowlist}"),
+        },
+        Variant {
+            name: "combined module",
+            filters: combined,
         },
     ];
     let paths = [
@@ -113,6 +137,18 @@ fn tls_guard_plaintext_config() -> Result<String> {
     Ok(config.to_string())
 }
 
+/// The combined module's configuration doing what "all three" do: the same three
+/// configurations as its sections.
+fn combined_config() -> Result<String> {
+    let section = |json: &str| serde_json::from_str::<serde_json::Value>(json);
+    Ok(serde_json::json!({
+        "header_hardening": section(&example_config("header-hardening")?)?,
+        "tls_guard": section(&tls_guard_plaintext_config()?)?,
+        "context_allowlist": section(&example_config("context-allowlist")?)?,
+    })
+    .to_string())
+}
+
 fn example_filter(name: &str, config: String) -> String {
     envoy_yaml::wasm_filter(name, &wasm_path(name), &config)
 }
@@ -155,16 +191,69 @@ struct Sample {
     p99_ms: f64,
     cpu_us: f64,
     rss_mib: f64,
+    /// CPU that processes other than Envoy and wrk used during the window, in percent of the
+    /// machine (every core).
+    noise_pct: f64,
+}
+
+/// Busy jiffies of the whole machine (every core) and the number of cores, from /proc/stat.
+fn machine_ticks() -> Result<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat")?;
+    let line = stat.lines().next().context("empty /proc/stat")?;
+    let f: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
+    let busy = f
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4 && *i < 8)
+        .map(|(_, v)| v)
+        .sum();
+    let cores = stat
+        .lines()
+        .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+        .count();
+    Ok((busy, cores as u64))
+}
+
+/// CPU jiffies of this process's waited-for children (wrk, once it has exited).
+fn children_ticks() -> Result<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .context("bad /proc stat")?;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // cutime and cstime are fields 16 and 17.
+    let cu: u64 = f
+        .get(13)
+        .and_then(|v| v.parse().ok())
+        .context("no cutime")?;
+    let cs: u64 = f
+        .get(14)
+        .and_then(|v| v.parse().ok())
+        .context("no cstime")?;
+    Ok(cu + cs)
 }
 
 fn load(envoy: &Child, path: &str, seconds: u64) -> Result<Sample> {
     let before = cpu_ticks(envoy.id())?;
+    let (machine_before, cores) = machine_ticks()?;
+    let children_before = children_ticks()?;
     let out = Command::new("wrk")
         .args(["-t1", "-c16", "--latency", &format!("-d{seconds}s")])
         .arg(format!("http://{LISTEN}{path}"))
         .output()
         .context("cannot run wrk")?;
     let after = cpu_ticks(envoy.id())?;
+    let (machine_after, _) = machine_ticks()?;
+    let wrk = children_ticks()?.saturating_sub(children_before);
+    let other = (machine_after - machine_before)
+        .saturating_sub(after - before)
+        .saturating_sub(wrk);
     let text = String::from_utf8_lossy(&out.stdout);
     let requests = field(&text, " requests in").context("no request count from wrk")?;
     if requests <= 0.0 {
@@ -177,6 +266,7 @@ fn load(envoy: &Child, path: &str, seconds: u64) -> Result<Sample> {
         p99_ms: latency(&text, "99%").unwrap_or(0.0),
         cpu_us: (after - before) as f64 / ticks_per_s * 1e6 / requests,
         rss_mib: rss_kib(envoy.id()).unwrap_or(0) as f64 / 1024.0,
+        noise_pct: other as f64 / (seconds as f64 * 100.0 * cores.max(1) as f64) * 100.0,
     })
 }
 
@@ -234,33 +324,47 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn print_table(samples: &[(String, Sample)], variants: &[Variant], paths: &[(&str, &str)]) {
     println!(
-        "\nEnvoy load bench (one worker, direct_response, wrk -t1 -c16; medians of {} rounds)",
+        "\nEnvoy load bench (one worker, direct_response, wrk -t1 -c16; medians of {} rounds, [min-max] of the CPU)",
         samples.len() / (variants.len() * paths.len()).max(1)
     );
     println!(
-        "{:<20} {:<8} {:>9} {:>8} {:>8} {:>11} {:>11} {:>8}",
-        "variant", "request", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "added µs", "RSS MiB"
+        "{:<20} {:<7} {:>8} {:>7} {:>7} {:>21} {:>9} {:>9} {:>8} {:>7}",
+        "variant",
+        "request",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "CPU µs/req [min-max]",
+        "added µs",
+        "vs native",
+        "RSS MiB",
+        "noise %"
     );
     for (label, _) in paths {
-        let base = median(pick(
-            samples,
-            variants.first().map_or("", |v| v.name),
-            label,
-            |s| s.cpu_us,
-        ));
+        let median_of = |name: &str| median(pick(samples, name, label, |s| s.cpu_us));
+        let base = median_of(variants.first().map_or("", |v| v.name));
+        let native = median_of("native RBAC+headers");
         for v in variants {
+            let all = pick(samples, v.name, label, |s| s.cpu_us);
+            let (lo, hi) = all
+                .iter()
+                .fold((f64::MAX, 0.0_f64), |(lo, hi), c| (lo.min(*c), hi.max(*c)));
             let m = |f: fn(&Sample) -> f64| median(pick(samples, v.name, label, f));
             let cpu = m(|s| s.cpu_us);
             println!(
-                "{:<20} {:<8} {:>9.0} {:>8.2} {:>8.2} {:>11.1} {:>11.1} {:>8.1}",
+                "{:<20} {:<7} {:>8.0} {:>7.2} {:>7.2} {:>7.1} [{:>5.1}-{:>5.1}] {:>9.1} {:>9.1} {:>8.1} {:>7.1}",
                 v.name,
                 label,
                 m(|s| s.rps),
                 m(|s| s.p50_ms),
                 m(|s| s.p99_ms),
                 cpu,
+                lo,
+                hi,
                 cpu - base,
-                m(|s| s.rss_mib)
+                cpu - native,
+                m(|s| s.rss_mib),
+                m(|s| s.noise_pct)
             );
         }
     }

@@ -9,17 +9,22 @@ use anyhow::{Context, Result, bail, ensure};
 use crate::project::{root, run_dir};
 use crate::{envoy_yaml, http, tools};
 
-/// A bad configuration for the context-allowlist filter, and the field its error must name.
+/// A bad configuration for the context-allowlist policy (the plain listeners' combined module's
+/// `context_allowlist` section), and the field its error must name.
 const BAD: (&str, &str) = (
-    r#"{"virtual_hosts": [{"domains": ["*"], "allow": ["/oauth2/*"], "internal_sources": ["10.0.0.0/33"]}]}"#,
-    "virtual_hosts[0].internal_sources[0]",
+    r#"{"context_allowlist": {"virtual_hosts": [{"domains": ["*"], "allow": ["/oauth2/*"], "internal_sources": ["10.0.0.0/33"]}]}}"#,
+    "context_allowlist.virtual_hosts[0].internal_sources[0]",
 );
 
 /// Writes the example with the allowlist configuration replaced by [`BAD`], then checks that
 /// `--mode validate` and a normal start both fail and the log names the field.
 pub(crate) fn invalid_config_is_refused() -> Result<()> {
     let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
-    let mut bad_yaml = replace_block(&example, "# plugin-config/context-allowlist.json", BAD.0)?;
+    let mut bad_yaml = replace_block(
+        &example,
+        "# plugin-config/gateway-hardening-plain.json",
+        BAD.0,
+    )?;
     // Its own ports, so that it fails for its configuration and not because `up` holds them.
     for (from, to) in [
         (9901, 9913),
@@ -99,11 +104,11 @@ pub(crate) fn lds_update_with_invalid_config_is_rejected() -> Result<()> {
     let dir = run_dir().join("lds");
     std::fs::create_dir_all(&dir)?;
     let good = std::fs::read_to_string(
-        root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json"),
+        root().join("envoy-examples/dmz-gateway/plugin-config/gateway-hardening-plain.json"),
     )?;
-    let module = crate::project::wasm_path("context-allowlist");
+    let module = crate::project::wasm_path("gateway-hardening");
     let lds = |config: &str| {
-        let filter = envoy_yaml::wasm_filter("context-allowlist", &module, config);
+        let filter = envoy_yaml::wasm_filter("gateway-hardening", &module, config);
         envoy_yaml::lds_file(&envoy_yaml::direct_response_listener(
             "lds_test", PORT, &filter,
         ))

@@ -1,6 +1,8 @@
 //! Keeps the plugin configurations inlined in `envoy-examples/*/envoy.yaml` equal to their
 //! source files: a block that follows a comment line `# plugin-config/<name>.json` and a
-//! `value: |` line is that file's text, indented.
+//! `value: |` line is that file's text, indented. The combined module's files
+//! (`plugin-config/gateway-hardening*.json`, [`COMBINED`]) are made first, from the single
+//! filters' files: each is that file's text as a section.
 
 use std::path::{Path, PathBuf};
 
@@ -8,9 +10,69 @@ use anyhow::{Context, Result, bail};
 
 use crate::project::root;
 
+/// The dmz-gateway example's combined configurations: the file, and its sections (the key and
+/// the single filter's file that fills it), in request order.
+pub(crate) const COMBINED: [(&str, &[(&str, &str)]); 2] = [
+    (
+        "gateway-hardening.json",
+        &[
+            ("header_hardening", "header-hardening.json"),
+            ("tls_guard", "tls-guard.json"),
+            ("context_allowlist", "context-allowlist-https.json"),
+        ],
+    ),
+    (
+        "gateway-hardening-plain.json",
+        &[
+            ("header_hardening", "header-hardening.json"),
+            ("context_allowlist", "context-allowlist.json"),
+        ],
+    ),
+];
+
+/// The dmz-gateway example's `plugin-config` folder.
+fn plugin_config_dir() -> PathBuf {
+    root().join("envoy-examples/dmz-gateway/plugin-config")
+}
+
+/// The text of a combined configuration: each section's file, indented, under its key.
+fn combined_text(sections: &[(&str, &str)]) -> Result<String> {
+    let mut parts = Vec::new();
+    for (key, file) in sections {
+        let text = std::fs::read_to_string(plugin_config_dir().join(file))
+            .with_context(|| format!("cannot read plugin-config/{file}"))?;
+        let indented: Vec<String> = text
+            .trim_end()
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 0 {
+                    l.to_owned()
+                } else {
+                    format!("  {l}")
+                }
+            })
+            .collect();
+        parts.push(format!("  \"{key}\": {}", indented.join("\n")));
+    }
+    Ok(format!("{{\n{}\n}}\n", parts.join(",\n")))
+}
+
 /// Rewrites the inlined blocks (or, with `check`, fails naming each stale one).
 pub(crate) fn examples(check: bool) -> Result<()> {
     let mut stale = Vec::new();
+    for (file, sections) in COMBINED {
+        let path = plugin_config_dir().join(file);
+        let text = combined_text(sections)?;
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            if check {
+                stale.push(path.display().to_string());
+            } else {
+                std::fs::write(&path, text)?;
+                println!("examples: wrote {}", path.display());
+            }
+        }
+    }
     for config in example_configs()? {
         let text = std::fs::read_to_string(&config)?;
         let synced = sync(&text, config.parent().unwrap_or(Path::new(".")))
@@ -26,7 +88,7 @@ pub(crate) fn examples(check: bool) -> Result<()> {
     }
     if !stale.is_empty() {
         bail!(
-            "plugin configurations inlined in {} differ from plugin-config/*.json: run `cargo xtask examples`",
+            "{} differ from plugin-config/*.json: run `cargo xtask examples`",
             stale.join(", ")
         );
     }

@@ -1,6 +1,7 @@
 //! `cargo xtask`: build, run and test gateway-hardening. One module per task.
 
 mod bench;
+mod bench_native;
 mod build;
 mod certs;
 mod check_config;

@@ -23,6 +23,10 @@ const OFFLINE: &[(&str, StepFn)] = &[
         crate::kill_matrix::kill_matrix,
     ),
     (
+        "scenario files against the combined module (wasmtime)",
+        scenarios_combined,
+    ),
+    (
         "modules and oci images reproducible, istio manifests in sync",
         crate::oci::reproducible_and_in_sync,
     ),
@@ -180,6 +184,18 @@ fn clippy_wasm() -> Result<()> {
 
 fn unit_tests() -> Result<()> {
     run(cargo_linted().args(["test", "--workspace"]))
+}
+
+/// Every scenario file against `gateway_hardening.wasm` in the wasmtime host, each file's
+/// configuration as its policy's section (`host-test run --combined`), with the expectations
+/// written for the single filter. (In Envoy the example's listeners run the combined module, so
+/// `scenarios_in_both_hosts` runs the files against it there.)
+fn scenarios_combined() -> Result<()> {
+    run(crate::project::workspace_bin("host-test").args([
+        "run",
+        "--combined",
+        "host-test/scenarios",
+    ]))
 }
 
 /// Every scenario file through the wasmtime host and the running Envoy (`host-test diff`):

@@ -480,18 +480,19 @@ const SHIFTED: [(&str, &str); 5] = [
 /// (every upstream must be TLS) answers 502.
 fn cipher_variant() -> Result<String> {
     let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
+    // The front door runs tls-guard as the combined module's `tls_guard` section.
     let json = std::fs::read_to_string(
-        root().join("envoy-examples/dmz-gateway/plugin-config/tls-guard.json"),
+        root().join("envoy-examples/dmz-gateway/plugin-config/gateway-hardening.json"),
     )?;
     let mut config: serde_json::Value = serde_json::from_str(&json)?;
     let ciphers = config
-        .pointer_mut("/virtual_hosts/0/ciphers")
+        .pointer_mut("/tls_guard/virtual_hosts/0/ciphers")
         .and_then(serde_json::Value::as_array_mut)
-        .context("no ciphers in tls-guard.json")?;
+        .context("no tls_guard ciphers in gateway-hardening.json")?;
     ciphers.retain(|c| c != "TLS_CHACHA20_POLY1305_SHA256");
     let mut yaml = crate::envoy_checks::replace_block(
         &example,
-        "# plugin-config/tls-guard.json",
+        "# plugin-config/gateway-hardening.json",
         &serde_json::to_string(&config)?,
     )?;
     for (from, to) in SHIFTED {

@@ -4,7 +4,6 @@
 use policies::logline::{self, LoggedDecision};
 use policies::reason::Reason;
 use policies::verdict::Verdict;
-use proxy_wasm::types::LogLevel;
 
 use crate::metrics::DecisionCounters;
 use crate::{log, reply};
@@ -18,6 +17,10 @@ pub struct Line<'a> {
     pub request_id: &'a str,
     /// The raw request target, escaped in the line.
     pub target: &'a [u8],
+    /// Whether the host logs `debug` lines (asked once per request: [`RequestCtx::debug`]).
+    ///
+    /// [`RequestCtx::debug`]: crate::stage::RequestCtx::debug
+    pub debug: bool,
 }
 
 /// A policy's own way to send a denial's local response: `(status, reason name)`.
@@ -63,7 +66,7 @@ pub fn apply<A: Reason, D: Reason>(
     match verdict {
         Verdict::Allow(reason) => {
             counters.allowed(*reason);
-            if log::enabled(LogLevel::Debug) {
+            if line.debug {
                 write(log::debug, LoggedDecision::Allow);
             }
             Applied::Continue

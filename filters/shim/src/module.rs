@@ -55,6 +55,7 @@ impl RootContext for ModuleRoot {
         Some(Box::new(ModuleHttp {
             name: self.name,
             stages,
+            ran: 0,
         }))
     }
 
@@ -68,6 +69,9 @@ struct ModuleHttp {
     name: &'static str,
     /// `None` when no configuration was accepted (fail closed).
     stages: Option<Vec<Box<dyn Stage>>>,
+    /// How many stages saw the request headers: only those see the answer, as Envoy runs the
+    /// response callback of no filter whose request callback never ran.
+    ran: usize,
 }
 
 impl Context for ModuleHttp {}
@@ -122,8 +126,13 @@ impl HttpContext for ModuleHttp {
             request_id: &request_id,
             attrs: &attrs,
             end_of_stream,
+            debug: log::enabled(proxy_wasm::types::LogLevel::Debug),
         };
-        action(run(stages.iter_mut(), |s| s.on_request_headers(&req)))
+        let ran = &mut self.ran;
+        action(run(stages.iter_mut(), |s| {
+            *ran += 1;
+            s.on_request_headers(&req)
+        }))
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
@@ -146,8 +155,12 @@ impl HttpContext for ModuleHttp {
         let Some(stages) = self.stages.as_mut() else {
             return Action::Continue;
         };
-        // Answers pass the stages in reverse, as they pass a chain's filters.
-        action(run(stages.iter_mut().rev(), |s| s.on_response_headers()))
+        // Answers pass the stages that saw the request, in reverse, as they pass a chain's
+        // filters.
+        let ran = self.ran.min(stages.len());
+        action(run(stages.iter_mut().take(ran).rev(), |s| {
+            s.on_response_headers()
+        }))
     }
 }
 

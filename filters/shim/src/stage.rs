@@ -18,6 +18,8 @@ pub struct RequestCtx<'a> {
     pub attrs: &'a PhaseAttributes,
     /// The request has no body (`end_of_stream` of the headers callback).
     pub end_of_stream: bool,
+    /// Whether the host logs `debug` lines (`proxy_get_log_level`, asked once per request).
+    pub debug: bool,
 }
 
 /// What a stage did in one callback.

@@ -66,8 +66,12 @@ pub struct WasmPlugin {
     pub allow_on_headers_stop_iteration: bool,
 }
 
+/// The combined module's file: it runs each policy as a section of its configuration.
+const COMBINED_MODULE: &str = "gateway_hardening.wasm";
+
 /// Every Wasm HTTP filter on `listener` whose module file is `module_file` or whose name is
-/// `filter`.
+/// `filter`, and every combined module (`gateway_hardening.wasm`) with a section for `filter`
+/// (its configuration is then that section's).
 pub fn wasm_plugins(
     dump: &serde_json::Value,
     listener: &str,
@@ -93,13 +97,25 @@ pub fn wasm_plugins(
                 .pointer("/vm_config/code/local/filename")
                 .and_then(|f| f.as_str())
                 .unwrap_or_default();
-            if name == filter || file.ends_with(module_file) {
-                let value = cfg
-                    .pointer("/configuration/value")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
+            let value = cfg
+                .pointer("/configuration/value")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            // The combined module runs `filter` as its section (`context_allowlist`).
+            let section = (file.ends_with(COMBINED_MODULE)
+                && !module_file.ends_with(COMBINED_MODULE))
+            .then(|| serde_json::from_str::<serde_json::Value>(value).ok())
+            .flatten()
+            .and_then(|all| all.get(filter.replace('-', "_")).cloned())
+            .filter(|s| !s.is_null());
+            let configuration = match section {
+                Some(section) => section.to_string(),
+                None if name == filter || file.ends_with(module_file) => value.to_string(),
+                None => return,
+            };
+            {
                 out.push(WasmPlugin {
-                    configuration: value.to_string(),
+                    configuration,
                     allow_on_headers_stop_iteration: cfg
                         .get("allow_on_headers_stop_iteration")
                         .and_then(serde_json::Value::as_bool)

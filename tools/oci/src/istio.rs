@@ -25,8 +25,9 @@ pub struct Placement {
     pub why: &'static str,
 }
 
-/// The three filters, outermost first.
-pub const PLACEMENTS: [Placement; 3] = [
+/// The three filters, outermost first, then the combined module (one WasmPlugin that replaces
+/// the three).
+pub const PLACEMENTS: [Placement; 4] = [
     Placement {
         filter: "header-hardening",
         phase: "AUTHN",
@@ -45,6 +46,23 @@ pub const PLACEMENTS: [Placement; 3] = [
         priority: 100,
         why: "Denies the admin contexts before Istio's own authentication and authorization filters see the request",
     },
+    Placement {
+        filter: COMBINED,
+        phase: "AUTHN",
+        priority: 300,
+        why: "The three policies in one VM (header-hardening's request checks, tls-guard, context-allowlist; every answer hardened on the way out): apply this WasmPlugin instead of the three single ones, not beside them",
+    },
+];
+
+/// The combined module: its preset is the single filters' presets as its sections.
+pub const COMBINED: &str = "gateway-hardening";
+
+/// The combined module's sections: (key, the single filter whose preset fills it), in request
+/// order (policies/src/combined.rs).
+const SECTIONS: [(&str, &str); 3] = [
+    ("header_hardening", "header-hardening"),
+    ("tls_guard", "tls-guard"),
+    ("context_allowlist", "context-allowlist"),
 ];
 
 /// Options of `oci-tool istio`.
@@ -93,7 +111,11 @@ pub fn render(p: &Placement, opts: &Options) -> Result<String> {
             )
         })?;
     let preset_rel = format!("policies/presets/{}/{PRESET_PRODUCT}.json", p.filter);
-    let preset = read_preset(&opts.root.join(&preset_rel))?;
+    let preset = if p.filter == COMBINED {
+        combined_preset(&opts.root)?
+    } else {
+        read_preset(&opts.root.join(&preset_rel))?
+    };
     let url = format!(
         "{}/{}:{}",
         opts.image_prefix.trim_end_matches('/'),
@@ -147,6 +169,20 @@ pub fn render(p: &Placement, opts: &Options) -> Result<String> {
         )),
     }
     Ok(y)
+}
+
+/// The combined module's preset: each single filter's preset as its section (none when a
+/// single filter has none).
+pub fn combined_preset(root: &Path) -> Result<Option<serde_json::Map<String, serde_json::Value>>> {
+    let mut sections = serde_json::Map::new();
+    for (key, filter) in SECTIONS {
+        let path = root.join(format!("policies/presets/{filter}/{PRESET_PRODUCT}.json"));
+        let Some(preset) = read_preset(&path)? else {
+            return Ok(None);
+        };
+        sections.insert(key.to_owned(), serde_json::Value::Object(preset));
+    }
+    Ok(Some(sections))
 }
 
 fn read_preset(path: &Path) -> Result<Option<serde_json::Map<String, serde_json::Value>>> {

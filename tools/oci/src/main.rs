@@ -11,7 +11,12 @@ use oci_tool::registry::{self, Transport};
 use oci_tool::{auth, digest, fresh, image, istio, layout};
 
 /// The filters the workspace ships.
-const FILTERS: [&str; 3] = ["context-allowlist", "header-hardening", "tls-guard"];
+const FILTERS: [&str; 4] = [
+    "context-allowlist",
+    "header-hardening",
+    "tls-guard",
+    "gateway-hardening",
+];
 
 #[derive(Debug, Parser)]
 #[command(

@@ -484,18 +484,31 @@ fn server_overwrite() -> Result<String> {
     Ok("the client sees server: envoy (PASS_THROUGH: no Server at all)".into())
 }
 
-/// A copy of the example with header-hardening switched off on every listener (`disabled:
-/// true` on its HTTP filter entry), on ports shifted by 20: every local reply of context-allowlist
-/// and tls-guard still passes every check, because the filter that answers writes the hardened
-/// set itself (Envoy skips the response callback of a Wasm filter whose request callback never
-/// ran, so a header-hardening placed after them would not see their answers either).
+/// A copy of the example with header-hardening switched off on every listener (its section left
+/// out of the combined module's configurations), on ports shifted by 20: every local reply of
+/// context-allowlist and tls-guard still passes every check, because the policy that answers
+/// writes the hardened set itself (Envoy skips the response callback of a Wasm filter whose
+/// request callback never ran, so a header-hardening placed after them would not see their
+/// answers either).
 fn local_replies_without_header_hardening() -> Result<String> {
-    let _envoy = variant("no-header-hardening", 20, |text| {
-        text.replace(
-            "          - &header_hardening\n            name: header-hardening\n",
-            "          - &header_hardening\n            name: header-hardening\n            disabled: true\n",
-        )
-    })?;
+    let mut edited = std::fs::read_to_string(root().join(up::CONFIG))?;
+    for (file, _) in crate::examples::COMBINED {
+        let path = root()
+            .join("envoy-examples/dmz-gateway/plugin-config")
+            .join(file);
+        let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        config
+            .as_object_mut()
+            .context("a combined configuration is not an object")?
+            .remove("header_hardening")
+            .context("a combined configuration without header_hardening")?;
+        edited = crate::envoy_checks::replace_block(
+            &edited,
+            &format!("# plugin-config/{file}"),
+            &config.to_string(),
+        )?;
+    }
+    let _envoy = variant("no-header-hardening", 20, |_| edited.clone())?;
     let mut checked = 0;
     let mut failures = Vec::new();
     for route in ROUTES

@@ -54,13 +54,36 @@ struct AllowlistStage {
     pending: Option<Pending>,
 }
 
-/// What the body phase needs of the request head: the bound and the log fields.
+/// The request's log fields, borrowed from the request head.
+struct Fields<'a> {
+    request_id: &'a str,
+    target: &'a [u8],
+    authority: &'a [u8],
+    method: &'a [u8],
+    debug: bool,
+}
+
+/// What the body phase needs of the request head: the bound and the log fields, copied (only
+/// for a held login form).
 struct Pending {
     request_id: String,
     max_bytes: usize,
     target: Vec<u8>,
     authority: Vec<u8>,
     method: Vec<u8>,
+    debug: bool,
+}
+
+impl Pending {
+    fn fields(&self) -> Fields<'_> {
+        Fields {
+            request_id: &self.request_id,
+            target: &self.target,
+            authority: &self.authority,
+            method: &self.method,
+            debug: self.debug,
+        }
+    }
 }
 
 impl Allowlist {
@@ -68,19 +91,20 @@ impl Allowlist {
     /// `why`.
     fn apply(
         &self,
-        pending: &Pending,
+        request: &Fields<'_>,
         verdict: &Verdict<AllowReason, DenyReason>,
         why: &[(&str, &[u8])],
     ) -> Flow {
         let line = Line {
             filter: FILTER,
-            request_id: &pending.request_id,
-            target: &pending.target,
+            request_id: request.request_id,
+            target: request.target,
+            debug: request.debug,
         };
         let mut fields: Vec<(&str, &[u8])> = Vec::new();
         if let Verdict::Deny { reason, .. } | Verdict::ShadowDeny(reason) = verdict {
-            fields.push(("host", pending.authority.as_slice()));
-            fields.push(("method", pending.method.as_slice()));
+            fields.push(("host", request.authority));
+            fields.push(("method", request.method));
             if let Some(d) = reason.detail() {
                 fields.push(("detail", d.as_bytes()));
             }
@@ -114,49 +138,53 @@ impl Stage for AllowlistStage {
     fn on_request_headers(&mut self, req: &RequestCtx<'_>) -> Flow {
         let shared = Rc::clone(&self.shared);
         let head = req.head;
-        let pending = Pending {
-            request_id: req.request_id.to_owned(),
-            max_bytes: 0,
-            target: head.target().to_vec(),
-            authority: head.authority().to_vec(),
-            method: head.method().to_vec(),
+        let fields = Fields {
+            request_id: req.request_id,
+            target: head.target(),
+            authority: head.authority(),
+            method: head.method(),
+            debug: req.debug,
         };
         let decision = shared.plan.decide(head, req.attrs);
         match decision {
             Decision::InspectBody { max_bytes } => {
                 shared.strip_overrides(head);
                 if req.end_of_stream {
-                    return shared.apply(&pending, &Verdict::Allow(AllowReason::Allowlisted), &[]);
+                    return shared.apply(&fields, &Verdict::Allow(AllowReason::Allowlisted), &[]);
                 }
                 // The headers go on; the body is held (StopIterationAndBuffer in the body
                 // callback) until judged. Pausing here would be StopAllIteration in Envoy
                 // (proxy-wasm-cpp-host #95, unless `allow_on_headers_stop_iteration`, which Istio
                 // cannot set): no body would ever reach the filter.
                 self.pending = Some(Pending {
+                    request_id: req.request_id.to_owned(),
                     max_bytes,
-                    ..pending
+                    target: fields.target.to_vec(),
+                    authority: fields.authority.to_vec(),
+                    method: fields.method.to_vec(),
+                    debug: req.debug,
                 });
                 Flow::Continue
             }
             Decision::Allow(_) => {
                 shared.strip_overrides(head);
                 let verdict = decision.verdict(shared.plan.mode());
-                verdict.map_or(Flow::Continue, |v| shared.apply(&pending, &v, &[]))
+                verdict.map_or(Flow::Continue, |v| shared.apply(&fields, &v, &[]))
             }
             Decision::Deny { .. } => {
                 // Why: the layer of the product's routing that decided, and where it landed.
                 let (_, why) = shared.plan.explain(head, req.attrs);
                 let layer = why.decided_by.map(|l| l.as_str().as_bytes().to_vec());
                 let landed = why.landed.map(String::into_bytes);
-                let mut fields: Vec<(&str, &[u8])> = Vec::new();
+                let mut extra: Vec<(&str, &[u8])> = Vec::new();
                 if let Some(l) = &layer {
-                    fields.push(("layer", l));
+                    extra.push(("layer", l));
                 }
                 if let Some(l) = &landed {
-                    fields.push(("landed", l));
+                    extra.push(("landed", l));
                 }
                 let verdict = decision.verdict(shared.plan.mode());
-                verdict.map_or(Flow::Continue, |v| shared.apply(&pending, &v, &fields))
+                verdict.map_or(Flow::Continue, |v| shared.apply(&fields, &v, &extra))
             }
         }
     }
@@ -199,7 +227,7 @@ impl AllowlistStage {
                     reason: DenyReason::MalformedParameters,
                 }
                 .in_mode(mode);
-                return shared.apply(&pending, &verdict, &[]);
+                return shared.apply(&pending.fields(), &verdict, &[]);
             }
         };
         match shared
@@ -208,9 +236,13 @@ impl AllowlistStage {
             .verdict(mode)
         {
             Some(v @ (Verdict::Deny { .. } | Verdict::ShadowDeny(_))) => {
-                shared.apply(&pending, &v, &[("phase", b"body")])
+                shared.apply(&pending.fields(), &v, &[("phase", b"body")])
             }
-            _ => shared.apply(&pending, &Verdict::Allow(AllowReason::Allowlisted), &[]),
+            _ => shared.apply(
+                &pending.fields(),
+                &Verdict::Allow(AllowReason::Allowlisted),
+                &[],
+            ),
         }
     }
 }

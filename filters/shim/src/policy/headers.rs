@@ -9,7 +9,6 @@ use policies::headers::{BodyCheck, DenyReason, InputCause, RequestVerdict};
 use policies::headers::{Edit, HeaderPlan, RequestFacts, ResponseEdits, apply as apply_edits};
 use policies::logline::{self, LoggedDecision};
 use policies::reason::Reason;
-use proxy_wasm::types::LogLevel;
 
 use super::headers_counters::{self as counters, Extra, HardeningCounters};
 use crate::apply::{Applied, Line, apply};
@@ -58,6 +57,7 @@ impl Policy for Hardening {
             facts: RequestFacts::default(),
             request_id: String::new(),
             target: Vec::new(),
+            debug: false,
         })
     }
 }
@@ -70,6 +70,8 @@ struct HardeningStage {
     request_id: String,
     /// The raw request target, for log lines.
     target: Vec<u8>,
+    /// Whether the host logs `debug` lines (asked at request time).
+    debug: bool,
 }
 
 impl Stage for HardeningStage {
@@ -77,6 +79,7 @@ impl Stage for HardeningStage {
         let shared = Rc::clone(&self.shared);
         self.request_id = req.request_id.to_owned();
         self.target = req.head.target().to_vec();
+        self.debug = req.debug;
         let (facts, verdict) = shared.plan.on_request(req.head, req.attrs);
         self.facts = facts;
         #[cfg(feature = "mutants")]
@@ -132,7 +135,7 @@ impl Stage for HardeningStage {
                 logline::escape(self.request_id.as_bytes())
             ));
         }
-        if !edits.edits.is_empty() && log::enabled(LogLevel::Debug) {
+        if !edits.edits.is_empty() && self.debug {
             self.log_hardened(&edits);
         }
         Flow::Continue
@@ -145,6 +148,7 @@ impl HardeningStage {
             filter: FILTER,
             request_id: &self.request_id,
             target: &self.target,
+            debug: self.debug,
         }
     }
 

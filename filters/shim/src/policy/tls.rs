@@ -61,6 +61,7 @@ impl Policy for TlsGuard {
             replied: false,
             request_id: String::new(),
             target: Vec::new(),
+            debug: false,
         })
     }
 }
@@ -139,12 +140,15 @@ struct TlsGuardStage {
     request_id: String,
     /// The raw request target, for the response-time log line.
     target: Vec<u8>,
+    /// Whether the host logs `debug` lines (asked at request time).
+    debug: bool,
 }
 
 impl Stage for TlsGuardStage {
     fn on_request_headers(&mut self, req: &RequestCtx<'_>) -> Flow {
         let shared = &self.shared;
         let decision = shared.plan.decide_request(req.head, req.attrs);
+        self.debug = req.debug;
         if shared.plan.has_response_checks() {
             self.request_id = req.request_id.to_owned();
             self.target = req.head.target().to_vec();
@@ -153,6 +157,7 @@ impl Stage for TlsGuardStage {
             filter: FILTER,
             request_id: req.request_id,
             target: req.head.target(),
+            debug: req.debug,
         };
         let flow = shared.apply(decision, line, req.head.authority());
         self.replied = flow == Flow::Replied;
@@ -171,6 +176,7 @@ impl Stage for TlsGuardStage {
             filter: FILTER,
             request_id: &request_id,
             target: &target,
+            debug: self.debug,
         };
         let flow = shared.apply(decision, line, b"");
         self.replied = flow == Flow::Replied;
