@@ -94,11 +94,13 @@ fn bench(c: &mut Criterion) {
             continue;
         };
         for (path, request) in [("public", &public), ("admin", &admin)] {
-            if std::env::var_os("BENCH_SHOW").is_some() {
-                let e = plugin.exchange(&conn, request, &upstream);
-                eprintln!("{label} {path}: {:?}", e.as_ref().map(|e| e.status()));
-                eprintln!("{:#?}", plugin.logs());
-            }
+            let status = plugin
+                .exchange(&conn, request, &upstream)
+                .map(|e| e.status());
+            eprintln!(
+                "note: {label}, {path} path: answer {status:?}, linear memory {:.1} MiB",
+                plugin.memory_bytes() as f64 / 1_048_576.0
+            );
             c.bench_function(&format!("{label}, {path} path"), |b| {
                 b.iter(|| {
                     plugin

@@ -115,6 +115,14 @@ pub struct Plugin {
 }
 
 impl Plugin {
+    /// The size of the module's linear memory (its exported `memory`), in bytes: what its heap
+    /// has grown to (a Wasm memory never shrinks). 0 when the module exports none.
+    pub fn memory_bytes(&mut self) -> usize {
+        self.instance
+            .get_memory(&mut self.store, "memory")
+            .map_or(0, |m| m.data_size(&self.store))
+    }
+
     /// Starts building a plugin from `source`.
     pub fn builder(source: ModuleSource) -> PluginBuilder {
         PluginBuilder {

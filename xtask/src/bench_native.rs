@@ -50,20 +50,20 @@ pub(crate) fn native() -> Result<String> {
     let mut rules = String::new();
     for p in &plain {
         rules.push_str(&format!(
-            "\n                - url_path: {{ path: {{ prefix: \"{p}\" }} }}"
+            "\n                    - url_path: {{ path: {{ prefix: \"{p}\" }} }}"
         ));
     }
-    if !tenant.is_empty() {
-        let alternatives: Vec<String> = tenant.iter().map(|t| regex_escape(t)).collect();
+    // One regex per tenant context: Envoy refuses a regex whose RE2 program is over 100.
+    for t in &tenant {
         rules.push_str(&format!(
-            "\n                - url_path: {{ path: {{ safe_regex: {{ regex: \"^/t/[^/]+({}).*\" }} }} }}",
-            alternatives.join("|")
+            "\n                    - url_path: {{ path: {{ safe_regex: {{ regex: \"/t/[^/]+{}.*\" }} }} }}",
+            regex_escape(t)
         ));
     }
-    let mut mutations = String::from("\n          - remove: server");
+    let mut mutations = String::from("\n            - remove: server");
     for (name, value) in owasp_headers() {
         mutations.push_str(&format!(
-            "\n          - append: {{ header: {{ key: {name}, value: {} }}, append_action: OVERWRITE_IF_EXISTS_OR_ADD }}",
+            "\n            - append: {{ header: {{ key: {name}, value: {} }}, append_action: OVERWRITE_IF_EXISTS_OR_ADD }}",
             serde_json::to_string(value)?
         ));
     }
