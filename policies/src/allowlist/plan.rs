@@ -48,7 +48,8 @@ pub(super) struct HostPlan {
     pub(super) allow_tails: Vec<Tail>,
     /// The allow patterns as written, for explanations.
     pub(super) allow_patterns: Vec<String>,
-    /// Context roots and admin contexts a `**` tail may not reach into (lower-case).
+    /// Context roots and admin contexts a `**` tail may not reach into (lower-case, sorted and
+    /// deduplicated: `tails::context_roots`).
     pub(super) roots: Vec<String>,
     pub(super) deny: PathGlobs,
     /// The deny patterns as written, for explanations.

@@ -7,6 +7,8 @@
 //! context root or an admin context is how a request is walked into an admin surface, so such a
 //! tail does not match: only a rule that spells that exact shape out (without `**`) allows it.
 
+use std::borrow::Cow;
+
 /// The compiled tail of one allow rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tail {
@@ -35,19 +37,37 @@ impl Tail {
 }
 
 /// Whether `path`'s tail (after `tail`) is free of what the rule may not reach into. `roots` are
-/// the lower-case context roots and admin contexts of the virtual host.
+/// the lower-case context roots and admin contexts of the virtual host, sorted (as
+/// [`context_roots`] gives them): each segment is looked up by binary search and copied only
+/// when it has an escape or an upper-case letter, so that a long target costs little per
+/// segment.
 pub(super) fn tail_is_clean(path: &str, tail: Tail, roots: &[String]) -> bool {
     let Tail::After(skip) = tail else {
         return true;
     };
-    let segments: Vec<&str> = path.split('/').skip(1).skip(skip).collect();
-    let last = segments.len().saturating_sub(1);
-    segments.iter().enumerate().all(|(i, segment)| {
+    let mut segments = path.split('/').skip(1).skip(skip).peekable();
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
         // Raw landings keep their escapes: `%69ntrospect` is `introspect` to the back end.
-        let lower = percent_decoded(segment).to_ascii_lowercase();
-        let qualifier = (lower == "t" || lower == "o") && i < last;
-        !qualifier && lower != "api" && !roots.contains(&lower)
-    })
+        let decoded: Cow<'_, str> = if segment.contains('%') {
+            Cow::Owned(percent_decoded(segment))
+        } else {
+            Cow::Borrowed(segment)
+        };
+        let lower: Cow<'_, str> = if decoded.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(decoded.to_ascii_lowercase())
+        } else {
+            decoded
+        };
+        let qualifier = (lower == "t" || lower == "o") && !last;
+        let root = roots
+            .binary_search_by(|r| r.as_str().cmp(lower.as_ref()))
+            .is_ok();
+        if qualifier || lower == "api" || root {
+            return false;
+        }
+    }
+    true
 }
 
 /// `segment` with its `%XX` escapes decoded (lossy UTF-8; a stray `%` kept).
@@ -130,9 +150,11 @@ mod tests {
 
     #[test]
     fn tail_table() {
-        let roots: Vec<String> = ["oauth2", "commonauth", "carbon", "scim2", ".well-known"]
+        // Sorted, as context_roots gives them (the lookup is a binary search).
+        let mut roots: Vec<String> = ["oauth2", "commonauth", "carbon", "scim2", ".well-known"]
             .map(String::from)
             .to_vec();
+        roots.sort();
         let tail = Tail::After(3);
         for (name, path, clean) in [
             ("public endpoint", "/t/a.com/oauth2/token", true),
@@ -154,6 +176,9 @@ mod tests {
             ),
             ("admin context", "/t/a.com/oauth2/carbon/admin", false),
             ("admin context, other case", "/t/a.com/oauth2/CARBON", false),
+            ("admin context, escaped", "/t/a.com/oauth2/x/%63arbon", false),
+            ("admin context, escaped and upper case", "/t/a.com/oauth2/%43ARBON", false),
+            ("escaped public segment", "/t/a.com/oauth2/%74oken", true),
             (
                 "discovery shape",
                 "/t/a.com/oauth2/token/.well-known/openid-configuration",
