@@ -435,7 +435,9 @@ fn shipped_refuse_mutants(
             )),
         };
         out.push((label, result));
-        out.push(combined_refuses_mutant(path, file, name, options));
+        if crate::scenario::combined::POLICIES.contains(&file.meta.filter.as_str()) {
+            out.push(combined_refuses_mutant(path, file, name, options));
+        }
     }
     out
 }

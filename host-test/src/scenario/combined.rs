@@ -12,6 +12,11 @@ use super::ScenarioFile;
 /// The combined module's filter name.
 pub const FILTER: &str = "gateway-hardening";
 
+/// The filters whose policies the combined module runs, each as the section named by the
+/// filter's name in snake_case (`policies/src/combined.rs`, `SECTIONS`; host-test reads the
+/// modules as a client would and does not link the policies).
+pub const POLICIES: [&str; 3] = ["header-hardening", "tls-guard", "context-allowlist"];
+
 static COMBINED: AtomicBool = AtomicBool::new(false);
 
 /// From now on, [`super::load`] gives every file as run against the combined module.
@@ -25,10 +30,10 @@ pub fn is_on() -> bool {
 }
 
 /// `file` (at `path`) as a file of the combined module: its filter's section key around its
-/// plugin configuration. A file of the combined module itself, or whose configuration is not
+/// plugin configuration. A file of another filter (the combined module's own, a test's), or whose configuration is not
 /// JSON (a file about a refused configuration's bytes), or cannot be read, is left as it is.
 pub(crate) fn convert(file: &mut ScenarioFile, path: &Path) {
-    if file.meta.filter == FILTER {
+    if !POLICIES.contains(&file.meta.filter.as_str()) {
         return;
     }
     // A policy's section is its filter's name in snake_case (policies/src/combined.rs).

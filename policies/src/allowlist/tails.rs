@@ -176,8 +176,16 @@ mod tests {
             ),
             ("admin context", "/t/a.com/oauth2/carbon/admin", false),
             ("admin context, other case", "/t/a.com/oauth2/CARBON", false),
-            ("admin context, escaped", "/t/a.com/oauth2/x/%63arbon", false),
-            ("admin context, escaped and upper case", "/t/a.com/oauth2/%43ARBON", false),
+            (
+                "admin context, escaped",
+                "/t/a.com/oauth2/x/%63arbon",
+                false,
+            ),
+            (
+                "admin context, escaped and upper case",
+                "/t/a.com/oauth2/%43ARBON",
+                false,
+            ),
             ("escaped public segment", "/t/a.com/oauth2/%74oken", true),
             (
                 "discovery shape",
