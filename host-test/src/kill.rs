@@ -465,15 +465,7 @@ fn combined_refuses_mutant(
     };
     section.insert("_mutant".to_owned(), name.into());
     let mut combined = file.clone();
-    let mut sections = serde_json::Map::new();
-    sections.insert(
-        file.meta.filter.replace('-', "_"),
-        serde_json::Value::Object(section),
-    );
-    combined.meta.config = Some(serde_json::Value::Object(sections));
-    combined.meta.config_file = None;
-    combined.meta.preset = None;
-    crate::scenario::combined::FILTER.clone_into(&mut combined.meta.filter);
+    crate::scenario::combined::with_section(&mut combined, serde_json::Value::Object(section));
     let result = match start_plugin_as(&combined, path, &options.wasm_dir, &Module::Filter) {
         Err(Error::ConfigureRejected { .. }) => Ok(()),
         Err(e) => Err(format!("could not run it: {e}")),

@@ -6,12 +6,10 @@
 
 use anyhow::{Context, Result};
 
-use crate::project::root;
-
 /// The deny list of the example's context-allowlist (`plugin-config/context-allowlist.json`,
 /// every virtual host): plain prefixes, and the tenant forms' contexts (`/t/*/<context>`).
 fn deny_prefixes() -> Result<(Vec<String>, Vec<String>)> {
-    let path = root().join("envoy-examples/dmz-gateway/plugin-config/context-allowlist.json");
+    let path = crate::examples::plugin_config_dir().join("context-allowlist.json");
     let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
     let mut plain = Vec::new();
     let mut tenant = Vec::new();

@@ -33,7 +33,7 @@ pub(crate) fn wasm_release(
 /// Builds every filter's release `.wasm` and the release mock-wso2 binary (inside `cargo xtask
 /// test`, the filters only: see [`crate::project::mock_binary`]).
 pub(crate) fn build() -> Result<()> {
-    wasm_release(&FILTERS, None, &[])?;
+    wasm_release(FILTERS, None, &[])?;
     for f in FILTERS {
         let size = std::fs::metadata(wasm_path(f))
             .map(|m| m.len())

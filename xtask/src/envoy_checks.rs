@@ -104,7 +104,7 @@ pub(crate) fn lds_update_with_invalid_config_is_rejected() -> Result<()> {
     let dir = run_dir().join("lds");
     std::fs::create_dir_all(&dir)?;
     let good = std::fs::read_to_string(
-        root().join("envoy-examples/dmz-gateway/plugin-config/gateway-hardening-plain.json"),
+        crate::examples::plugin_config_dir().join("gateway-hardening-plain.json"),
     )?;
     let module = crate::project::wasm_path("gateway-hardening");
     let lds = |config: &str| {

@@ -31,7 +31,7 @@ pub(crate) const COMBINED: [(&str, &[(&str, &str)]); 2] = [
 ];
 
 /// The dmz-gateway example's `plugin-config` folder.
-fn plugin_config_dir() -> PathBuf {
+pub(crate) fn plugin_config_dir() -> PathBuf {
     root().join("envoy-examples/dmz-gateway/plugin-config")
 }
 

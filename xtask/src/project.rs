@@ -30,13 +30,8 @@ pub(crate) fn wasm_path(filter: &str) -> PathBuf {
         .join(format!("{}.wasm", filter.replace('-', "_")))
 }
 
-/// The filters this workspace ships.
-pub(crate) const FILTERS: [&str; 4] = [
-    "context-allowlist",
-    "header-hardening",
-    "tls-guard",
-    "gateway-hardening",
-];
+/// The modules this workspace ships: the one list, `policies::check::FILTERS`.
+pub(crate) const FILTERS: &[&str] = policies::check::FILTERS;
 
 /// `cargo`, as the one that runs us.
 pub(crate) fn cargo() -> Command {

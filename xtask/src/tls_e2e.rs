@@ -482,7 +482,7 @@ fn cipher_variant() -> Result<String> {
     let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
     // The front door runs tls-guard as the combined module's `tls_guard` section.
     let json = std::fs::read_to_string(
-        root().join("envoy-examples/dmz-gateway/plugin-config/gateway-hardening.json"),
+        crate::examples::plugin_config_dir().join("gateway-hardening.json"),
     )?;
     let mut config: serde_json::Value = serde_json::from_str(&json)?;
     let ciphers = config

@@ -23,6 +23,27 @@ pub struct Line<'a> {
     pub debug: bool,
 }
 
+impl Line<'_> {
+    /// Writes one decision line (`policies::logline::line`: the filter, the request id, the
+    /// decision, `reason`, the escaped target, then `fields`) with `level` (`log::info`, …).
+    pub fn write(
+        &self,
+        level: fn(&str),
+        decision: LoggedDecision,
+        reason: &str,
+        fields: &[(&str, &[u8])],
+    ) {
+        level(&logline::line(
+            self.filter,
+            self.request_id,
+            decision,
+            reason,
+            self.target,
+            fields,
+        ));
+    }
+}
+
 /// A policy's own way to send a denial's local response: `(status, reason name)`.
 pub type Send<'a> = &'a dyn Fn(u16, &str);
 
@@ -54,14 +75,7 @@ pub fn apply<A: Reason, D: Reason>(
     send: Option<Send<'_>>,
 ) -> Applied {
     let write = |level: fn(&str), decision: LoggedDecision| {
-        level(&logline::line(
-            line.filter,
-            line.request_id,
-            decision,
-            verdict.reason_name(),
-            line.target,
-            fields,
-        ));
+        line.write(level, decision, verdict.reason_name(), fields);
     };
     match verdict {
         Verdict::Allow(reason) => {

@@ -11,17 +11,22 @@ use proxy_wasm::hostcalls;
 /// between them (`response.*`, `upstream.*`).
 #[derive(Debug, Default)]
 pub struct PhaseAttributes {
-    /// Paths asked so far (joined with `.`) and the host's answers.
-    seen: RefCell<Vec<(String, Option<Vec<u8>>)>>,
+    /// Paths asked so far (their segments: a segment may hold a `.`, as a filter state key
+    /// does) and the host's answers.
+    seen: RefCell<Vec<Answer>>,
 }
+
+/// One property asked of the host: its path's segments, and the host's answer.
+type Answer = (Vec<String>, Option<Vec<u8>>);
 
 impl policies::attributes::Attributes for PhaseAttributes {
     fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
-        let key = path.join(".");
-        if let Some((_, value)) = self.seen.borrow().iter().find(|(k, _)| *k == key) {
+        let same = |k: &[String]| k.iter().map(String::as_str).eq(path.iter().copied());
+        if let Some((_, value)) = self.seen.borrow().iter().find(|(k, _)| same(k)) {
             return value.clone();
         }
         let value = hostcalls::get_property(path.to_vec()).ok().flatten();
+        let key = path.iter().map(|s| (*s).to_owned()).collect();
         self.seen.borrow_mut().push((key, value.clone()));
         value
     }

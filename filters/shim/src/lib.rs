@@ -4,12 +4,12 @@
 //! through the SDK's `hostcalls` that return `Result` (never the trait helpers, which unwrap and
 //! would trap the VM on a non-UTF-8 header):
 //! - [`headers`]: a header map in one host call, and edits to it;
-//! - [`HostAttributes`]: `policies::attributes::Attributes` over `get_property`;
 //! - [`metrics`]: counters defined once in the root context, counted by position;
 //! - [`stage`], [`policy`], [`module`]: the policy interface, the registry of policies, and
 //!   the module (root and HTTP context) that runs one policy or all of them;
 //! - [`apply`]: the one place a verdict is counted, logged and answered;
-//! - [`attributes`]: properties read at most once per callback;
+//! - [`attributes`]: `policies::attributes::Attributes` over `get_property`, each property read
+//!   at most once per callback;
 //! - [`log`]: log lines with the request id ([`request_id`]);
 //! - [`reply`]: local responses;
 //! - [`configure`], [`plugin_configuration`] and [`install_panic_hook`] for the root context;
@@ -33,16 +33,6 @@ pub mod stage;
 use policies::request::RequestHead;
 use proxy_wasm::hostcalls;
 use proxy_wasm::types::{BufferType, LogLevel};
-
-/// `policies::attributes::Attributes` answered by the host's `proxy_get_property`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct HostAttributes;
-
-impl policies::attributes::Attributes for HostAttributes {
-    fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
-        hostcalls::get_property(path.to_vec()).ok().flatten()
-    }
-}
 
 /// The plugin configuration bytes (`proxy_get_buffer_bytes` of `PluginConfiguration`); empty
 /// when the host gives none.

@@ -58,10 +58,6 @@ pub trait Stage {
 
 /// One compiled policy of a module, shared by every HTTP context.
 pub trait Policy {
-    /// The filter's name (`context-allowlist`): log lines, counters and response code details
-    /// use it, in the single module and in the combined one alike.
-    fn filter(&self) -> &'static str;
-
     /// A new stage for one request.
     fn stage(self: Rc<Self>) -> Box<dyn Stage>;
 }

@@ -36,16 +36,20 @@ pub(crate) fn convert(file: &mut ScenarioFile, path: &Path) {
     if !POLICIES.contains(&file.meta.filter.as_str()) {
         return;
     }
-    // A policy's section is its filter's name in snake_case (policies/src/combined.rs).
-    let key = file.meta.filter.replace('-', "_");
     let Ok(bytes) = super::resolve::plugin_configuration(&file.meta, path) else {
         return;
     };
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return;
     };
+    with_section(file, value);
+}
+
+/// Makes `file` a file of the combined module whose one section is `section`, under the key of
+/// `file`'s filter (its name in snake_case, as in policies/src/combined.rs).
+pub(crate) fn with_section(file: &mut ScenarioFile, section: serde_json::Value) {
     let mut sections = serde_json::Map::new();
-    sections.insert(key, value);
+    sections.insert(file.meta.filter.replace('-', "_"), section);
     file.meta.config = Some(serde_json::Value::Object(sections));
     file.meta.config_file = None;
     file.meta.preset = None;

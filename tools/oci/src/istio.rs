@@ -57,14 +57,6 @@ pub const PLACEMENTS: [Placement; 4] = [
 /// The combined module: its preset is the single filters' presets as its sections.
 pub const COMBINED: &str = "gateway-hardening";
 
-/// The combined module's sections: (key, the single filter whose preset fills it), in request
-/// order (policies/src/combined.rs).
-const SECTIONS: [(&str, &str); 3] = [
-    ("header_hardening", "header-hardening"),
-    ("tls_guard", "tls-guard"),
-    ("context_allowlist", "context-allowlist"),
-];
-
 /// Options of `oci-tool istio`.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -175,7 +167,7 @@ pub fn render(p: &Placement, opts: &Options) -> Result<String> {
 /// single filter has none).
 pub fn combined_preset(root: &Path) -> Result<Option<serde_json::Map<String, serde_json::Value>>> {
     let mut sections = serde_json::Map::new();
-    for (key, filter) in SECTIONS {
+    for policies::combined::Section { key, filter } in policies::combined::SECTIONS {
         let path = root.join(format!("policies/presets/{filter}/{PRESET_PRODUCT}.json"));
         let Some(preset) = read_preset(&path)? else {
             return Ok(None);

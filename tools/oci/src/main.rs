@@ -10,13 +10,8 @@ use oci_tool::image::{Metadata, Variant};
 use oci_tool::registry::{self, Transport};
 use oci_tool::{auth, digest, fresh, image, istio, layout};
 
-/// The filters the workspace ships.
-const FILTERS: [&str; 4] = [
-    "context-allowlist",
-    "header-hardening",
-    "tls-guard",
-    "gateway-hardening",
-];
+/// The modules this workspace ships (`policies::check::FILTERS`, the one list).
+const FILTERS: &[&str] = policies::check::FILTERS;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -196,7 +191,7 @@ fn oci_dir() -> PathBuf {
 
 fn selected(filters: Vec<String>) -> Result<Vec<String>> {
     if filters.is_empty() {
-        return Ok(FILTERS.map(str::to_owned).to_vec());
+        return Ok(FILTERS.iter().map(|f| (*f).to_owned()).collect());
     }
     for f in &filters {
         if !FILTERS.contains(&f.as_str()) {

@@ -493,9 +493,7 @@ fn server_overwrite() -> Result<String> {
 fn local_replies_without_header_hardening() -> Result<String> {
     let mut edited = std::fs::read_to_string(root().join(up::CONFIG))?;
     for (file, _) in crate::examples::COMBINED {
-        let path = root()
-            .join("envoy-examples/dmz-gateway/plugin-config")
-            .join(file);
+        let path = crate::examples::plugin_config_dir().join(file);
         let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
         config
             .as_object_mut()

@@ -91,7 +91,7 @@ fn modules_rebuild_identical() -> Result<()> {
     if again.exists() {
         std::fs::remove_dir_all(&again)?;
     }
-    crate::build::wasm_release(&FILTERS, Some(&again), &[])?;
+    crate::build::wasm_release(FILTERS, Some(&again), &[])?;
     let mut differ = Vec::new();
     for f in FILTERS {
         let first = std::fs::read(crate::project::wasm_path(f))

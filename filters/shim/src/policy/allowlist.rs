@@ -35,10 +35,6 @@ pub fn compile(json: &[u8]) -> Result<Rc<dyn Policy>, policies::ConfigError> {
 }
 
 impl Policy for Allowlist {
-    fn filter(&self) -> &'static str {
-        FILTER
-    }
-
     fn stage(self: Rc<Self>) -> Box<dyn Stage> {
         Box::new(AllowlistStage {
             shared: self,

@@ -47,10 +47,6 @@ pub fn compile(json: &[u8]) -> Result<Rc<dyn Policy>, policies::ConfigError> {
 }
 
 impl Policy for Hardening {
-    fn filter(&self) -> &'static str {
-        FILTER
-    }
-
     fn stage(self: Rc<Self>) -> Box<dyn Stage> {
         Box::new(HardeningStage {
             shared: self,
@@ -159,14 +155,7 @@ impl HardeningStage {
         reason: &str,
         extra: &[(&str, &[u8])],
     ) {
-        write(&logline::line(
-            FILTER,
-            &self.request_id,
-            decision,
-            reason,
-            &self.target,
-            extra,
-        ));
+        self.line().write(write, decision, reason, extra);
     }
 
     /// Applies an input-validation verdict: the field, the pattern (for a pattern match), then
@@ -342,7 +331,7 @@ impl HardeningStage {
         );
         reply::send_headers(
             status,
-            &reply::details("header_hardening", reason),
+            &reply::details(shared.counters.filter(), reason),
             &headers,
         );
     }

@@ -1,9 +1,6 @@
-//! The policies a module can run, one registry: each policy's filter name, its section in the
-//! combined module's plugin configuration, and its compile function. A fourth policy is added
-//! here (and in `policies`), and every module, single or combined, knows it.
-//!
-//! Order is the request order of the dmz-gateway example's chain: header-hardening's request
-//! checks, tls-guard, context-allowlist; answers pass them in reverse.
+//! The policies a module can run: each policy's compile function, by its filter's name. Which
+//! sections the combined module reads, their keys and their request order are
+//! `policies::combined::SECTIONS`; a fourth policy is added there and in [`compile_for`].
 
 pub mod allowlist;
 pub mod headers;
@@ -22,35 +19,16 @@ use policies::field_path::FieldPath;
 
 use crate::stage::{Compile, Policy};
 
-/// One policy of the registry.
-#[derive(Debug, Clone, Copy)]
-pub struct Section {
-    /// The filter's name (`tls-guard`): its single module, log lines, counters.
-    pub filter: &'static str,
-    /// Its key in the combined module's plugin configuration (`tls_guard`).
-    pub key: &'static str,
-    /// Compiles its plugin configuration (the single filter's, or the section's).
-    pub compile: Compile,
+/// The compile function of the policy `filter` names (`tls-guard`), or `None` for a filter this
+/// crate has no policy for.
+pub fn compile_for(filter: &str) -> Option<Compile> {
+    match filter {
+        headers::FILTER => Some(headers::compile),
+        tls::FILTER => Some(tls::compile),
+        allowlist::FILTER => Some(allowlist::compile),
+        _ => None,
+    }
 }
-
-/// Every policy, in request order.
-pub const SECTIONS: [Section; 3] = [
-    Section {
-        filter: headers::FILTER,
-        key: "header_hardening",
-        compile: headers::compile,
-    },
-    Section {
-        filter: tls::FILTER,
-        key: "tls_guard",
-        compile: tls::compile,
-    },
-    Section {
-        filter: allowlist::FILTER,
-        key: "context_allowlist",
-        compile: allowlist::compile,
-    },
-];
 
 /// Loads the combined module's plugin configuration (`policies::combined`): a JSON object with
 /// a section per policy (`header_hardening`, `tls_guard`, `context_allowlist`), each the single
@@ -62,16 +40,12 @@ pub const SECTIONS: [Section; 3] = [
 pub fn combined(json: &[u8]) -> Result<Vec<Rc<dyn Policy>>, ConfigError> {
     let mut policies = Vec::new();
     for (section, text) in policies::combined::split(json)? {
-        let compile = SECTIONS
-            .iter()
-            .find(|s| s.filter == section.filter)
-            .map(|s| s.compile)
-            .ok_or_else(|| {
-                ConfigError::at(
-                    FieldPath::root().key(section.key),
-                    ConfigErrorKind::Syntax("no policy in this module".to_owned()),
-                )
-            })?;
+        let compile = compile_for(section.filter).ok_or_else(|| {
+            ConfigError::at(
+                FieldPath::root().key(section.key),
+                ConfigErrorKind::Syntax("no policy in this module".to_owned()),
+            )
+        })?;
         let policy = compile(text.as_bytes())
             .map_err(|e| policies::combined::in_section(e, section.key, json))?;
         policies.push(policy);

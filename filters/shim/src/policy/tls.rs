@@ -51,10 +51,6 @@ pub fn compile(json: &[u8]) -> Result<Rc<dyn Policy>, policies::ConfigError> {
 }
 
 impl Policy for TlsGuard {
-    fn filter(&self) -> &'static str {
-        FILTER
-    }
-
     fn stage(self: Rc<Self>) -> Box<dyn Stage> {
         Box::new(TlsGuardStage {
             shared: self,
