@@ -1,5 +1,6 @@
 //! Small Envoy configurations that the bench and the Envoy checks generate: a listener with a
-//! `direct_response` route (no upstream) and a chain of Wasm filters before the router.
+//! chain of Wasm filters before the router and one route, a `direct_response` (no upstream) or
+//! to a static cluster.
 
 use std::path::Path;
 
@@ -30,6 +31,27 @@ pub(crate) fn wasm_filter(name: &str, module: &Path, config: &str) -> String {
 /// One listener (keys at column 0) on `127.0.0.1:port` whose every request gets
 /// `direct_response` 200 `ok` after `filters` (from [`wasm_filter`]).
 pub(crate) fn direct_response_listener(name: &str, port: u16, filters: &str) -> String {
+    listener(
+        name,
+        port,
+        filters,
+        r#"direct_response: { status: 200, body: { inline_string: "ok" } }"#,
+    )
+}
+
+/// One listener (keys at column 0) on `127.0.0.1:port` that routes every request, after
+/// `filters`, to the cluster `cluster` (see [`static_cluster`]).
+pub(crate) fn proxied_listener(name: &str, port: u16, filters: &str, cluster: &str) -> String {
+    listener(
+        name,
+        port,
+        filters,
+        &format!("route: {{ cluster: {cluster} }}"),
+    )
+}
+
+/// A listener whose one route (prefix `/`) takes `action` (a route action as flow YAML).
+fn listener(name: &str, port: u16, filters: &str, action: &str) -> String {
     format!(
         r#"name: {name}
 address: {{ socket_address: {{ address: 127.0.0.1, port_value: {port} }} }}
@@ -45,7 +67,7 @@ filter_chains:
           domains: ["*"]
           routes:
           - match: {{ prefix: "/" }}
-            direct_response: {{ status: 200, body: {{ inline_string: "ok" }} }}
+            {action}
       http_filters:{filters}
       - name: envoy.filters.http.router
         typed_config:
@@ -54,13 +76,37 @@ filter_chains:
     )
 }
 
-/// A static bootstrap: admin on `admin_port` and `listener` (from [`direct_response_listener`]).
-pub(crate) fn static_bootstrap(admin_port: u16, listener: &str) -> String {
+/// A static cluster (keys at column 0) named `name` of one HTTP/1.1 endpoint, `127.0.0.1:port`.
+pub(crate) fn static_cluster(name: &str, port: u16) -> String {
     format!(
+        r#"name: {name}
+type: STATIC
+connect_timeout: 1s
+load_assignment:
+  cluster_name: {name}
+  endpoints:
+  - lb_endpoints:
+    - endpoint: {{ address: {{ socket_address: {{ address: 127.0.0.1, port_value: {port} }} }} }}
+"#
+    )
+}
+
+/// A static bootstrap: admin on `admin_port`, `listener` (from [`direct_response_listener`] or
+/// [`proxied_listener`]) and the `clusters` (from [`static_cluster`]; none for a
+/// `direct_response` listener).
+pub(crate) fn static_bootstrap(admin_port: u16, listener: &str, clusters: &[String]) -> String {
+    let mut yaml = format!(
         "{}static_resources:\n  listeners:\n{}",
         admin(admin_port),
         list_item(listener, 2, None)
-    )
+    );
+    if !clusters.is_empty() {
+        yaml.push_str("  clusters:\n");
+        for c in clusters {
+            yaml.push_str(&list_item(c, 2, None));
+        }
+    }
+    yaml
 }
 
 /// An LDS file (`DiscoveryResponse` as YAML) holding `listener`.

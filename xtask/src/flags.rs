@@ -15,7 +15,8 @@ pub(crate) struct Xtask {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Cmd {
-    /// Criterion benchmarks, then the load benchmark of the filters in real Envoy (wrk).
+    /// Criterion benchmarks (and their plots), then the load benchmark of the filters in real
+    /// Envoy (wrk and h2load; direct_response and proxied).
     Bench {
         /// Only the Envoy load benchmark.
         #[arg(long)]
@@ -26,6 +27,10 @@ pub(crate) enum Cmd {
         /// Seconds of load per round and request.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Only the variants whose name contains this text (Envoy alone and the native filters,
+        /// the baselines, always run), e.g. `--only combined`.
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Build the filters for wasm32-wasip1 (release) and the mock upstream.
     Build,

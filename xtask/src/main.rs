@@ -1,7 +1,6 @@
 //! `cargo xtask`: build, run and test gateway-hardening. One module per task.
 
 mod bench;
-mod bench_native;
 mod build;
 mod certs;
 mod check_config;
@@ -36,7 +35,8 @@ fn main() -> std::process::ExitCode {
             envoy_only,
             rounds,
             seconds,
-        } => bench::bench(envoy_only, rounds, seconds),
+            only,
+        } => bench::bench(envoy_only, rounds, seconds, only.as_deref()),
         Cmd::Build => build::build(),
         Cmd::Up => up::up(),
         Cmd::Down => down::down(),

@@ -42,7 +42,7 @@ fn owasp_headers() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// RBAC + header_mutation, as http_filters YAML entries (indented for `direct_response_listener`).
+/// RBAC + header_mutation, as http_filters YAML entries (indented for `envoy_yaml::direct_response_listener`).
 pub(crate) fn native() -> Result<String> {
     let (plain, tenant) = deny_prefixes()?;
     let mut rules = String::new();
