@@ -21,6 +21,7 @@
 
 #[cfg(feature = "wasmtime-host")]
 pub mod abi;
+pub mod answers;
 pub mod check;
 pub mod differences;
 pub mod e2e;

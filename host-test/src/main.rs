@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use host_test::answers::{self, Answer};
 use host_test::check::{Verdict, check};
 use host_test::differences::{self, ExpectedDifferences, Judgement};
 use host_test::e2e::{EnvoyRunner, Outcome, targets};
@@ -41,6 +42,10 @@ struct EnvoyArgs {
     /// configuration as its policy's section) instead of its filter's own.
     #[arg(long)]
     combined: bool,
+    /// Also write every answer Envoy gave (one JSON object per line) to this file, for
+    /// `same-answers`.
+    #[arg(long)]
+    answers: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +93,14 @@ enum Command {
     /// Run every test in both hosts; a test that passes in one and fails in the other fails.
     #[cfg(feature = "wasmtime-host")]
     Diff(EnvoyArgs),
+    /// Compare two runs' answers (`e2e --answers`): one failure per test and target whose
+    /// answers differ or that only one run has.
+    SameAnswers {
+        /// The first run's answers.
+        first: PathBuf,
+        /// The second run's answers.
+        second: PathBuf,
+    },
 }
 
 #[derive(Default)]
@@ -154,6 +167,7 @@ fn main() -> ExitCode {
         Command::E2e(args) => envoy(&args, false, &mut t),
         #[cfg(feature = "wasmtime-host")]
         Command::Diff(args) => envoy(&args, true, &mut t),
+        Command::SameAnswers { first, second } => same_answers(&first, &second, &mut t),
     }
     if t.skipped > 0 {
         println!(
@@ -256,6 +270,7 @@ fn envoy(args: &EnvoyArgs, both: bool, t: &mut Tally) {
         println!("{}", table::header());
     }
     let ran = files(&args.paths, t);
+    let mut answers = Vec::new();
     for path in &ran {
         let file = match load(path) {
             Ok(f) => f,
@@ -264,7 +279,16 @@ fn envoy(args: &EnvoyArgs, both: bool, t: &mut Tally) {
                 continue;
             }
         };
-        envoy_file(&mut runner, &expected, path, &file, both, args.table, t);
+        let how = How {
+            both,
+            table: args.table,
+        };
+        envoy_file(&mut runner, &expected, path, &file, how, &mut answers, t);
+    }
+    if let Some(out) = &args.answers
+        && let Err(e) = answers::write(out, &answers)
+    {
+        t.fail(e);
     }
     // The run covered the folder of the list: every entry must have matched a test.
     let whole_suite = expected_path
@@ -282,13 +306,22 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// How a file is sent to Envoy.
+#[derive(Clone, Copy)]
+struct How {
+    /// Also through the wasmtime host (`diff`).
+    both: bool,
+    /// One table row per request (`--table`).
+    table: bool,
+}
+
 fn envoy_file(
     runner: &mut EnvoyRunner,
     expected: &ExpectedDifferences,
     path: &Path,
     file: &ScenarioFile,
-    both: bool,
-    table: bool,
+    How { both, table }: How,
+    answers: &mut Vec<Answer>,
     t: &mut Tally,
 ) {
     let mut offline = match offline::start(both, file, path) {
@@ -342,6 +375,7 @@ fn envoy_file(
                     ..Verdict::default()
                 },
                 Outcome::Observed(obs) => {
+                    answers.push(Answer::new(&name, &label, &obs));
                     got = Some((obs.status, obs.reached_upstream));
                     let v = check(&case.expect, &obs);
                     observed = Some(obs);
@@ -394,6 +428,28 @@ fn envoy_file(
                 )),
             }
         }
+    }
+}
+
+/// `same-answers`: one `ok` line with the count, or one failure per difference.
+fn same_answers(first: &Path, second: &Path, t: &mut Tally) {
+    let (a, b) = match (answers::read(first), answers::read(second)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return t.fail(e),
+    };
+    if a.is_empty() {
+        return t.fail(format!("{}: no answers", first.display()));
+    }
+    let (compared, differences) = answers::compare(&a, &b);
+    if differences.is_empty() {
+        t.ok(format!(
+            "{compared} answers alike in {} and {}",
+            first.display(),
+            second.display()
+        ));
+    }
+    for d in differences {
+        t.fail(d);
     }
 }
 

@@ -19,7 +19,15 @@ pub(crate) fn down() -> Result<()> {
         .map(|e| &e.proc)
         .chain(state.mock.iter().map(|m| &m.proc))
         .collect();
-    for p in &procs {
+    stop(&procs);
+    RunState::remove()?;
+    println!("down: stopped {} process(es)", procs.len());
+    Ok(())
+}
+
+/// Sends SIGTERM to each of `procs` that is still ours, waits up to 5 s, then SIGKILL.
+pub(crate) fn stop(procs: &[&Proc]) {
+    for p in procs {
         if is_ours(p) {
             signal(p.pid, "TERM");
         }
@@ -28,14 +36,11 @@ pub(crate) fn down() -> Result<()> {
     while procs.iter().any(|p| is_ours(p)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
-    for p in &procs {
+    for p in procs {
         if is_ours(p) {
             signal(p.pid, "KILL");
         }
     }
-    RunState::remove()?;
-    println!("down: stopped {} process(es)", procs.len());
-    Ok(())
 }
 
 /// True when any recorded process still runs.

@@ -3,6 +3,7 @@
 mod bench;
 mod build;
 mod certs;
+mod chain_example;
 mod check_config;
 mod curl;
 mod demo;

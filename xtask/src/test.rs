@@ -39,6 +39,10 @@ const E2E: &[(&str, StepFn)] = &[
         scenarios_in_both_hosts,
     ),
     (
+        "combined module answers as the chain of single filters (Envoy)",
+        combined_answers_as_chain,
+    ),
+    (
         "envoy refuses invalid plugin configuration",
         crate::envoy_checks::invalid_config_is_refused,
     ),
@@ -199,7 +203,44 @@ fn scenarios_combined() -> Result<()> {
 }
 
 /// Every scenario file through the wasmtime host and the running Envoy (`host-test diff`):
-/// a test that passes in one host and fails in the other fails.
+/// a test that passes in one host and fails in the other fails. Envoy's answers (the example
+/// runs the combined module) are kept for [`combined_answers_as_chain`].
 fn scenarios_in_both_hosts() -> Result<()> {
-    run(crate::project::workspace_bin("host-test").args(["diff", "host-test/scenarios"]))
+    let answers = combined_answers();
+    let _ = std::fs::remove_file(&answers);
+    run(crate::project::workspace_bin("host-test")
+        .args(["diff", "host-test/scenarios", "--answers"])
+        .arg(&answers))
+}
+
+/// Where [`scenarios_in_both_hosts`] keeps the combined module's answers in Envoy.
+fn combined_answers() -> std::path::PathBuf {
+    crate::project::run_dir().join("answers-combined.jsonl")
+}
+
+/// The differential run in Envoy: the example with each combined filter replaced by the chain
+/// of single filters (`chain_example`), every scenario file sent to it, and each answer
+/// compared with the combined module's (`host-test same-answers`: status, headers, body, the
+/// upstream's path, response code details). The example's Envoy is started again afterwards.
+fn combined_answers_as_chain() -> Result<()> {
+    let combined = combined_answers();
+    if !combined.is_file() {
+        bail!(
+            "no answers from the combined module: the step `scenario files in both hosts` records them"
+        );
+    }
+    let example = std::fs::read_to_string(crate::project::root().join(crate::up::CONFIG))?;
+    let chain = crate::project::run_dir().join("envoy-chain.yaml");
+    std::fs::write(&chain, crate::chain_example::chain_yaml(&example)?)?;
+    crate::up::validate(&chain)?;
+    let answers = crate::project::run_dir().join("answers-chain.jsonl");
+    crate::up::restart_envoy(&chain.display().to_string())?;
+    let host_test = || crate::project::workspace_bin("host-test");
+    let result = run(host_test()
+        .args(["e2e", "host-test/scenarios", "--answers"])
+        .arg(&answers))
+    .and_then(|()| run(host_test().arg("same-answers").arg(&combined).arg(&answers)));
+    let _ = std::fs::remove_file(&combined);
+    crate::up::restart_envoy(crate::up::CONFIG)?;
+    result
 }

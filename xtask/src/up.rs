@@ -123,16 +123,22 @@ fn start_all(state: &mut RunState) -> Result<()> {
     for (_, addr, _) in MOCK_HTTPS {
         http::wait_for_port(addr, 20)?;
     }
+    start_envoy(state, CONFIG)
+}
+
+/// Starts Envoy with `config` (a path from the repository root), records it in `state`, and
+/// waits until it is ready and both mock nodes are healthy in its `mock_wso2` cluster.
+fn start_envoy(state: &mut RunState, config: &str) -> Result<()> {
     let envoy = tools::envoy();
     let log = run_dir().join("envoy.log");
     let access_log = run_dir().join("access.log");
     let log_path = log.display().to_string();
     let args = [
         "-c",
-        CONFIG,
+        config,
         "--use-dynamic-base-id",
         "--file-flush-interval-msec",
-        "100",
+        "10",
         "--log-path",
         &log_path,
     ];
@@ -145,7 +151,7 @@ fn start_all(state: &mut RunState) -> Result<()> {
         admin: ADMIN.to_owned(),
         log: log.display().to_string(),
         access_log: access_log.display().to_string(),
-        config: CONFIG.to_owned(),
+        config: config.to_owned(),
     });
     state.save()?;
     http::wait_for(ADMIN, "/ready", 120, |s, _| s == 200)?;
@@ -157,6 +163,18 @@ fn start_all(state: &mut RunState) -> Result<()> {
             == MOCK_NODES.len()
     })?;
     Ok(())
+}
+
+/// Stops the Envoy `up` started and starts it again with `config` (a path from the repository
+/// root), the mock nodes left running.
+///
+/// Errors: nothing is up, or the new Envoy does not get ready.
+pub(crate) fn restart_envoy(config: &str) -> Result<()> {
+    let mut state = RunState::load()?.context("nothing is up: run `cargo xtask up`")?;
+    if let Some(e) = state.envoy.take() {
+        crate::down::stop(&[&e.proc]);
+    }
+    start_envoy(&mut state, config)
 }
 
 /// Starts `program args` from the repository root, stdout and stderr appended to `log`, and

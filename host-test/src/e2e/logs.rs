@@ -15,6 +15,28 @@ pub(crate) fn read_from(p: &Path, start: u64) -> String {
     String::from_utf8_lossy(bytes.get(from..).unwrap_or_default()).into_owned()
 }
 
+/// Waits until the complete lines `p` has after byte `start` satisfy `done`, polling every
+/// 5 ms for at most `cap`. Returns whether they did.
+pub(crate) fn wait_until(
+    p: &Path,
+    start: u64,
+    cap: std::time::Duration,
+    done: impl Fn(&str) -> bool,
+) -> bool {
+    let deadline = std::time::Instant::now() + cap;
+    loop {
+        let text = read_from(p, start);
+        let complete = text.rsplit_once('\n').map_or("", |(done, _)| done);
+        if done(complete) {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// Envoy's `[time][tid][level][wasm] [file:line] wasm log <names>: message` lines, as
 /// `[level] message` like the wasmtime host's.
 pub fn wasm_log_lines(text: &str) -> Vec<String> {

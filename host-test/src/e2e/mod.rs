@@ -102,6 +102,37 @@ impl EnvoyRunner {
         })
     }
 
+    /// Waits until Envoy has written what one test's request logged (Envoy writes its logs on
+    /// a flush timer, `cargo xtask up`: every 10 ms): the request's access log line (written
+    /// when the stream ends, so every log line of the request has been written before it),
+    /// then, when the test reads the log, the Wasm lines it expects (`expected`) and two more
+    /// flushes. At most 300 ms for each; a state without the logs' paths waits 300 ms.
+    fn wait_for_logs(
+        &self,
+        access_start: Option<u64>,
+        log_start: Option<u64>,
+        expected: Option<&[String]>,
+    ) {
+        let cap = std::time::Duration::from_millis(300);
+        let (Some(access), Some(access_start)) = (&self.state.access_log, access_start) else {
+            std::thread::sleep(cap);
+            return;
+        };
+        logs::wait_until(access, access_start, cap, |text| !text.is_empty());
+        let Some(expected) = expected else {
+            return;
+        };
+        if let (Some(log), Some(start)) = (&self.state.envoy_log, log_start) {
+            logs::wait_until(log, start, cap, |text| {
+                let lines = logs::wasm_log_lines(text);
+                expected
+                    .iter()
+                    .all(|e| lines.iter().any(|l| l.contains(e.as_str())))
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
     fn dump(&mut self) -> Result<&serde_json::Value, String> {
         if self.dump.is_none() {
             let body = admin::get(&self.state.admin, "/config_dump")?;
@@ -334,7 +365,8 @@ impl EnvoyRunner {
             }
         };
         if wants_logs || wants_details {
-            std::thread::sleep(std::time::Duration::from_millis(300));
+            let expected = wants_logs.then_some(case.expect.log.contains.as_slice());
+            self.wait_for_logs(access_start, log_start, expected);
         }
         let after = if wants_metrics {
             Some(admin::wasm_stats(&self.state.admin)?)
