@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::check::{Landing, Observed};
-use crate::scenario::{Case, Protocol, ScenarioFile, convert, resolve};
+use crate::scenario::{Case, LogExpect, Protocol, ScenarioFile, convert, resolve};
 use state::RunState;
 use transport::{TlsParams, connect};
 
@@ -105,13 +105,15 @@ impl EnvoyRunner {
     /// Waits until Envoy has written what one test's request logged (Envoy writes its logs on
     /// a flush timer, `cargo xtask up`: every 10 ms): the request's access log line (written
     /// when the stream ends, so every log line of the request has been written before it),
-    /// then, when the test reads the log, the Wasm lines it expects (`expected`) and two more
-    /// flushes. At most 300 ms for each; a state without the logs' paths waits 300 ms.
+    /// then, when the test reads the log (`expected`), the lines it expects and two more
+    /// flushes; a test that names lines that must be absent waits 300 ms instead, as a line
+    /// not yet flushed would pass it. At most 300 ms for each wait; a state without the logs'
+    /// paths waits 300 ms.
     fn wait_for_logs(
         &self,
         access_start: Option<u64>,
         log_start: Option<u64>,
-        expected: Option<&[String]>,
+        expected: Option<&LogExpect>,
     ) {
         let cap = std::time::Duration::from_millis(300);
         let (Some(access), Some(access_start)) = (&self.state.access_log, access_start) else {
@@ -122,10 +124,15 @@ impl EnvoyRunner {
         let Some(expected) = expected else {
             return;
         };
+        if !expected.not_contains.is_empty() {
+            std::thread::sleep(cap);
+            return;
+        }
         if let (Some(log), Some(start)) = (&self.state.envoy_log, log_start) {
             logs::wait_until(log, start, cap, |text| {
                 let lines = logs::wasm_log_lines(text);
                 expected
+                    .contains
                     .iter()
                     .all(|e| lines.iter().any(|l| l.contains(e.as_str())))
             });
@@ -365,7 +372,7 @@ impl EnvoyRunner {
             }
         };
         if wants_logs || wants_details {
-            let expected = wants_logs.then_some(case.expect.log.contains.as_slice());
+            let expected = wants_logs.then_some(&case.expect.log);
             self.wait_for_logs(access_start, log_start, expected);
         }
         let after = if wants_metrics {
