@@ -164,6 +164,28 @@ pub fn compare(a: &[Answer], b: &[Answer]) -> (usize, Vec<String>) {
     (a.len().max(b.len()), differences)
 }
 
+/// Reads the answers two runs wrote (`first`, `second`) and compares them: `Ok` with a line
+/// saying how many were alike, or every difference ([`compare`]).
+///
+/// Errors: a file cannot be read or holds something else than answers, or `first` holds none
+/// (a run that recorded nothing proves nothing).
+pub fn same(first: &Path, second: &Path) -> Result<String, Vec<String>> {
+    let a = read(first).map_err(|e| vec![e])?;
+    let b = read(second).map_err(|e| vec![e])?;
+    if a.is_empty() {
+        return Err(vec![format!("{}: no answers", first.display())]);
+    }
+    let (compared, differences) = compare(&a, &b);
+    if !differences.is_empty() {
+        return Err(differences);
+    }
+    Ok(format!(
+        "{compared} answers alike in {} and {}",
+        first.display(),
+        second.display()
+    ))
+}
+
 /// The first part in which `x` and `y` differ, as `part: x vs y`.
 fn difference(x: &Answer, y: &Answer) -> Option<String> {
     let parts: [(&str, String, String); 6] = [

@@ -433,23 +433,9 @@ fn envoy_file(
 
 /// `same-answers`: one `ok` line with the count, or one failure per difference.
 fn same_answers(first: &Path, second: &Path, t: &mut Tally) {
-    let (a, b) = match (answers::read(first), answers::read(second)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return t.fail(e),
-    };
-    if a.is_empty() {
-        return t.fail(format!("{}: no answers", first.display()));
-    }
-    let (compared, differences) = answers::compare(&a, &b);
-    if differences.is_empty() {
-        t.ok(format!(
-            "{compared} answers alike in {} and {}",
-            first.display(),
-            second.display()
-        ));
-    }
-    for d in differences {
-        t.fail(d);
+    match answers::same(first, second) {
+        Ok(alike) => t.ok(alike),
+        Err(differences) => differences.into_iter().for_each(|d| t.fail(d)),
     }
 }
 

@@ -8,11 +8,17 @@ pub(crate) fn file_len(p: &Path) -> u64 {
     std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
 }
 
-/// The text of `p` from byte `start` on.
+/// The text of `p` from byte `start` on (empty when `p` is absent or shorter). Only that part
+/// is read: the waits below call it every 5 ms, and Envoy's log grows to megabytes in a run.
 pub(crate) fn read_from(p: &Path, start: u64) -> String {
-    let bytes = std::fs::read(p).unwrap_or_default();
-    let from = usize::try_from(start).unwrap_or(0).min(bytes.len());
-    String::from_utf8_lossy(bytes.get(from..).unwrap_or_default()).into_owned()
+    use std::io::{Read, Seek, SeekFrom};
+    let mut bytes = Vec::new();
+    if let Ok(mut file) = std::fs::File::open(p)
+        && file.seek(SeekFrom::Start(start)).is_ok()
+    {
+        let _ = file.read_to_end(&mut bytes);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Waits until the complete lines `p` has after byte `start` satisfy `done`, polling every
@@ -75,6 +81,19 @@ pub(crate) fn access_details(text: &str, request_id: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_from_gives_the_text_after_the_offset_only() {
+        let dir = std::env::temp_dir().join(format!("logs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("envoy.log");
+        std::fs::write(&p, "first\nsecond\n").unwrap();
+        for (start, want) in [(0, "first\nsecond\n"), (6, "second\n"), (13, ""), (99, "")] {
+            assert_eq!(read_from(&p, start), want, "row start={start}");
+        }
+        assert_eq!(read_from(&dir.join("absent.log"), 0), "");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn wasm_log_lines_keep_level_and_message() {
