@@ -1,0 +1,1 @@
+//! Placeholder: the audit of a running deployment.

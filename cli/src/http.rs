@@ -1,0 +1,1 @@
+//! Placeholder: the raw HTTP/1.1 client.

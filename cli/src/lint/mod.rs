@@ -1,0 +1,1 @@
+//! Placeholder: the lint of Envoy and Istio configurations.
