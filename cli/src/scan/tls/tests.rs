@@ -1,6 +1,12 @@
 //! The scan's judgement and its controls.
 
+use std::process::Command;
+
+use super::control::{OpensslServers, RawControl};
+use super::probe::Probe;
+use super::session::{temp_key, temp_key_bits};
 use super::*;
+use crate::finding::Severity;
 
 fn on() -> Found {
     Found::Offered(String::new())
@@ -64,14 +70,17 @@ fn untested_rows_fail_the_report_unless_either() {
         let report = Report {
             target: "t".into(),
             client: "c".into(),
-            sections: vec![("S", vec![row(name, "", found, want)])],
+            sections: vec![Section::new(
+                "S",
+                vec![row(name, "", found, want, PROTOCOL)],
+            )],
         };
         assert_eq!(
             report.not_as_wanted().contains(&name.to_owned()),
             listed,
             "{name}"
         );
-        let table = report.table();
+        let table = report.render();
         let line = table
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{name} ")))
@@ -167,7 +176,7 @@ fn refusals_stand_only_with_an_accepted_control() {
 
 /// A probe of `target` as the scan makes it, the raw ClientHello trusted.
 fn probe_of(target: &str) -> Probe<'_> {
-    let mut probe = Probe::new(target, Some("a.test"));
+    let mut probe = Probe::new(target, target, Some("a.test"));
     probe.raw_trusted = true;
     probe
 }
@@ -201,13 +210,13 @@ fn raw_refusals_need_the_raw_control() {
         let found = probe
             .raw_row(*version, suites, Want::NotOffered)
             .unwrap_or_else(|e| panic!("{case}: {e:#}"));
-        let row = row(name, "", found, Want::NotOffered);
+        let row = row(name, "", found, Want::NotOffered, WEAK_SUITE);
         let report = Report {
             target: "t".into(),
             client: "c".into(),
-            sections: vec![("S", vec![row])],
+            sections: vec![Section::new("S", vec![row])],
         };
-        let row = &report.sections[0].1[0];
+        let row = &report.sections[0].rows[0];
         if *control_accepts {
             assert_eq!(
                 row.found,
@@ -225,7 +234,7 @@ fn raw_refusals_need_the_raw_control() {
             assert_eq!(row.ok, Some(false), "{case}");
             assert_eq!(report.not_as_wanted(), vec![name.to_string()], "{case}");
             assert!(
-                report.table().contains("NOT as the seed guidelines want"),
+                report.render().contains("NOT as the seed guidelines want"),
                 "{case}"
             );
             drop(broken.finish());
@@ -299,4 +308,123 @@ fn temp_key_reads_openssl_output() {
         Some("X25519, 253 bits")
     );
     assert_eq!(temp_key_bits("none"), None);
+}
+
+#[test]
+fn findings_name_the_guideline_of_each_row_not_as_wanted() {
+    // (row, class, found, want, check, finding wanted: (rule, guideline, severity) or none)
+    let dh_weak = {
+        let mut r = row(
+            "DHE-RSA-AES128-GCM-SHA256",
+            "strong if DH 2048+",
+            on(),
+            Want::Either,
+            DH_SIZE,
+        );
+        r.ok = Some(false);
+        r
+    };
+    let rows = vec![
+        (
+            row("TLS 1", "", on(), Want::NotOffered, PROTOCOL),
+            Some(("tls-protocol-version", "P8", Severity::Error)),
+        ),
+        (
+            row("TLS 1.2", "", off(), Want::Offered, PROTOCOL),
+            Some(("tls-protocol-version", "P8", Severity::Error)),
+        ),
+        (row("TLS 1.1", "", off(), Want::NotOffered, PROTOCOL), None),
+        (
+            row("RC4-MD5", "weak: RC4", on(), Want::NotOffered, WEAK_SUITE),
+            Some(("tls-weak-cipher-suite", "P8", Severity::Error)),
+        ),
+        (
+            row(
+                "ECDHE-RSA-AES128-SHA",
+                "CBC",
+                on(),
+                Want::NotOffered,
+                CBC_SUITE,
+            ),
+            Some(("tls-cbc-cipher-suite", "P8", Severity::Warning)),
+        ),
+        (dh_weak, Some(("tls-dh-size", "P13", Severity::Error))),
+        (
+            row(
+                "client-initiated renegotiation",
+                "",
+                on(),
+                Want::NotOffered,
+                RENEGOTIATION,
+            ),
+            Some(("tls-client-renegotiation", "P14", Severity::Error)),
+        ),
+        (
+            row(
+                "server key and signature",
+                "",
+                untested(),
+                Want::Either,
+                KEY,
+            ),
+            Some(("tls-key-and-signature", "P2", Severity::Warning)),
+        ),
+        (
+            row(
+                "DES-CBC3-SHA",
+                "weak: 3DES",
+                untested(),
+                Want::NotOffered,
+                WEAK_SUITE,
+            ),
+            Some(("tls-weak-cipher-suite", "P8", Severity::Warning)),
+        ),
+        (
+            row(
+                "key exchange group X25519",
+                "TLS 1.3",
+                on(),
+                Want::Either,
+                GROUP,
+            ),
+            None,
+        ),
+    ];
+    for (r, wanted) in rows {
+        let name = r.name.clone();
+        let report = Report {
+            target: "127.0.0.1:1".into(),
+            client: "c".into(),
+            sections: vec![Section::new("S", vec![r])],
+        };
+        let findings = report.findings();
+        let got = findings.first().map(|f| (f.rule, f.guideline, f.severity));
+        assert_eq!(got, wanted, "{name}: {findings:?}");
+        if let Some(f) = findings.first() {
+            assert_eq!(f.location, "127.0.0.1:1", "{name}");
+            assert_eq!(f.path, name, "{name}");
+            assert!(f.message.starts_with(&name), "{name}: {}", f.message);
+            assert!(crate::guidelines::find(f.guideline).is_some(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn scan_fails_on_an_unreachable_or_unknown_target() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = format!("127.0.0.1:{port}");
+    let err = scan(&target, None).unwrap_err();
+    assert!(matches!(err, ScanError::Unreachable { .. }), "{err}");
+    let finding = err.finding();
+    assert_eq!(
+        (finding.rule, finding.location.as_str()),
+        ("tls-scan-failed", target.as_str())
+    );
+    let err = scan("no port here", None).unwrap_err();
+    assert!(matches!(err, ScanError::BadTarget { .. }), "{err}");
 }
