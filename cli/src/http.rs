@@ -13,7 +13,7 @@
 
 mod framing;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod tls;
 
 use std::io::{self, Read, Write};

@@ -266,10 +266,10 @@ fn from_url_splits_target_and_request_target() {
 }
 
 /// A temporary folder removed on drop.
-struct TempDir(std::path::PathBuf);
+pub(crate) struct TempDir(pub(crate) std::path::PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("gh-cli-http-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
@@ -284,7 +284,7 @@ impl Drop for TempDir {
 
 /// A TLS server for `localhost` (an rcgen self-signed certificate, written as `ca.pem` into
 /// `dir`) that serves one connection with `answer`, if the handshake succeeds.
-fn tls_serve_once(dir: &TempDir, answer: &'static [u8]) -> (String, JoinHandle<()>) {
+pub(crate) fn tls_serve_once(dir: &TempDir, answer: &'static [u8]) -> (String, JoinHandle<()>) {
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     std::fs::write(dir.0.join("ca.pem"), cert.cert.pem()).unwrap();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
