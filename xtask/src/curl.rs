@@ -1,7 +1,11 @@
-//! HTTP requests through `curl` for the end-to-end checks: the target sent exactly as written,
-//! the response head kept as raw bytes (non-UTF-8 values included).
+//! HTTP requests for the end-to-end checks: the target sent exactly as written, the response
+//! head kept as raw bytes (non-UTF-8 values included). Plaintext HTTP/1.1 goes through the CLI's
+//! client ([`fetch`]); every [`Transport`] (HTTP/2, TLS, client certificates) through `curl`.
 
 use std::process::Command;
+use std::time::Duration;
+
+use gateway_hardening_cli::http;
 
 use anyhow::{Context, Result, ensure};
 
@@ -36,33 +40,31 @@ pub(crate) struct Transport {
     pub(crate) cert: Option<&'static str>,
 }
 
-impl Transport {
-    /// Plaintext HTTP/1.1 to `addr` (`ip:port`) with curl's default `Host`.
-    pub(crate) fn plain(port: u16) -> Self {
-        Self {
-            label: "plain",
-            port,
-            tls: false,
-            http2: false,
-            host: "127.0.0.1",
-            cert: None,
-        }
-    }
-}
-
-/// One request with curl (HTTP/1.1, the target sent as written); the response head parsed.
+/// One plaintext HTTP/1.1 request to `addr` (`IP:PORT`) with the CLI's client
+/// ([`gateway_hardening_cli::http`]): the target sent as written, `Host: addr` as curl sends it
+/// unless `extra` has a `host`, 10 s for the whole exchange; the response head parsed with raw
+/// values.
 pub(crate) fn fetch(
     addr: &str,
     method: &str,
     target: &str,
     extra: &[(&str, &str)],
 ) -> Result<Response> {
-    let port = addr
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .with_context(|| format!("no port in {addr}"))?;
-    send(&Transport::plain(port), method, target, extra, None)
+    let to = http::Target {
+        tls: false,
+        connect: addr.to_owned(),
+        host: addr.to_owned(),
+        ca: None,
+        insecure: false,
+        client_cert: None,
+        timeout: Duration::from_secs(10),
+    };
+    let r = http::send(&to, method, target, extra)
+        .with_context(|| format!("{method} {addr}{target}"))?;
+    Ok(Response {
+        status: r.status,
+        headers: r.headers,
+    })
 }
 
 /// One request over `t`: the target sent as written (`--path-as-is`), `extra` headers (a

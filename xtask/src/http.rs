@@ -1,9 +1,10 @@
-//! A minimal HTTP/1.1 GET over `std::net`, for readiness checks and the admin API (the xtask
-//! stays free of HTTP client crates so that it compiles fast).
+//! HTTP/1.1 GETs for readiness checks and the admin API, with the CLI's client
+//! ([`gateway_hardening_cli::http`]; the xtask needs no HTTP client crate of its own).
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
+
+use gateway_hardening_cli::http;
 
 use anyhow::{Context, Result, bail};
 
@@ -14,28 +15,32 @@ pub(crate) fn get(addr: &str, path: &str) -> Result<(u16, String)> {
 }
 
 /// `GET target` on `addr`, the target sent byte for byte (no normalisation), with `extra`
-/// header lines (each ending in `\r\n`) and `Connection: close`; returns the status, the
-/// response head (status line and headers) and the body, as text.
+/// header lines (each ending in `\r\n`) and `Connection: close`, through the CLI's HTTP/1.1
+/// client ([`gateway_hardening_cli::http`], 5 s for the whole exchange); returns the status, the
+/// response head (status line and headers, as `name: value` lines with lower-case names) and
+/// the body, as text.
 pub(crate) fn get_with(addr: &str, target: &str, extra: &str) -> Result<(u16, String, String)> {
-    let sock: SocketAddr = addr
-        .parse()
-        .with_context(|| format!("bad address {addr}"))?;
-    let mut s = TcpStream::connect_timeout(&sock, Duration::from_secs(2))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        s,
-        "GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
-    )?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .with_context(|| format!("no HTTP status from {addr}{target}"))?;
-    Ok((status, head.to_owned(), body.to_owned()))
+    let to = http::Target {
+        tls: false,
+        connect: addr.to_owned(),
+        host: "localhost".to_owned(),
+        ca: None,
+        insecure: false,
+        client_cert: None,
+        timeout: Duration::from_secs(5),
+    };
+    let raw =
+        format!("GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n");
+    let r = http::send_raw(&to, raw.as_bytes()).with_context(|| format!("GET {addr}{target}"))?;
+    let mut head = format!("HTTP/1.1 {}", r.status);
+    for (name, value) in &r.headers {
+        head.push_str(&format!("\r\n{name}: {}", String::from_utf8_lossy(value)));
+    }
+    Ok((
+        r.status,
+        head,
+        String::from_utf8_lossy(&r.body).into_owned(),
+    ))
 }
 
 /// Polls `GET path` on `addr` until `ready` accepts the answer, for at most `secs` seconds.
@@ -87,4 +92,38 @@ pub(crate) fn filter_counter(filter: &str, name: &str) -> u64 {
                 .unwrap_or(0)
         })
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    #[test]
+    fn get_with_sends_the_request_as_before_and_keeps_the_head() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            s.write_all(b"HTTP/1.1 200 OK\r\nX-Mock-Upstream: is-1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+                .unwrap();
+            head
+        });
+        let (status, head, body) = super::get_with(&addr, "/%2e%2e;/carbon", "X-A: 1\r\n").unwrap();
+        let sent = server.join().unwrap();
+        assert_eq!(
+            sent,
+            b"GET /%2e%2e;/carbon HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nConnection: close\r\n\r\n"
+        );
+        assert_eq!((status, body.as_str()), (200, "ok"));
+        assert!(
+            head.to_ascii_lowercase().contains("\r\nx-mock-upstream:"),
+            "{head}"
+        );
+    }
 }
