@@ -1,5 +1,5 @@
 //! The TLS scan: which protocol versions and cipher suites a TLS listener offers, with the
-//! `openssl` command line (and a raw ClientHello, [`hello`], for what the local OpenSSL no longer
+//! `openssl` command line (and a raw ClientHello, module `hello`, for what the local OpenSSL no longer
 //! has), as a table like testssl.sh's with what the seed guidelines want of each: TLS 1.2 or
 //! later, no SSL, TLS 1.0 or 1.1 (P8); no DES/3DES, RC4, MD5, DSS, NULL, export or anonymous
 //! suites, nothing without forward secrecy, GCM over CBC (P8); ephemeral DH of 2048 bits or more
@@ -8,7 +8,7 @@
 //!
 //! A refusal proves nothing by itself (a client that never offered TLS 1.0 is refused too): every
 //! row that finds refused what the seeds want refused repeats the very same client attempt
-//! against a local control server that accepts it ([`control`]), and stays "not offered" only
+//! against a local control server that accepts it (module `control`), and stays "not offered" only
 //! when that control handshake succeeds; else the row is not tested, and a row not tested fails
 //! the scan unless the seeds accept either answer.
 //!
