@@ -28,6 +28,9 @@ pub mod tls;
 pub mod view;
 pub mod wasm;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
