@@ -92,8 +92,10 @@ struct RuleDescriptor<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct RuleProperties<'a> {
     guideline: &'a str,
+    guideline_title: &'a str,
     tags: Vec<&'a str>,
 }
 
@@ -124,20 +126,31 @@ struct ResultProperties<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Location<'a> {
-    physical_location: PhysicalLocation<'a>,
+    physical_location: PhysicalLocation,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PhysicalLocation<'a> {
-    artifact_location: ArtifactLocation<'a>,
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
 }
 
 #[derive(Serialize)]
-struct ArtifactLocation<'a> {
-    uri: &'a str,
+struct ArtifactLocation {
+    uri: String,
+}
+
+/// SARIF's `uri` is a URI reference (§3.4.3): a relative path as written, an absolute one as a
+/// `file://` URI; spaces and `%` escaped.
+fn uri_of(location: &str) -> String {
+    let escaped = location.replace('%', "%25").replace(' ', "%20");
+    if escaped.starts_with('/') {
+        format!("file://{escaped}")
+    } else {
+        escaped
+    }
 }
 
 #[derive(Serialize)]
@@ -178,7 +191,8 @@ pub fn sarif(findings: &[Finding]) -> String {
             },
             properties: RuleProperties {
                 guideline,
-                tags: vec!["security", guideline, title],
+                guideline_title: title,
+                tags: vec!["security", guideline],
             },
         });
     }
@@ -193,7 +207,9 @@ pub fn sarif(findings: &[Finding]) -> String {
             },
             locations: vec![Location {
                 physical_location: PhysicalLocation {
-                    artifact_location: ArtifactLocation { uri: &f.location },
+                    artifact_location: ArtifactLocation {
+                        uri: uri_of(&f.location),
+                    },
                 },
                 logical_locations: if f.path.is_empty() {
                     Vec::new()
@@ -281,6 +297,10 @@ mod tests {
             "static_resources.listeners[0]"
         );
         assert!(results[0].get("suppressions").is_none());
+        assert_eq!(
+            uri_of("/etc/envoy/my envoy.yaml"),
+            "file:///etc/envoy/my%20envoy.yaml"
+        );
         assert_eq!(results[1]["suppressions"][0]["kind"], "external");
         assert_eq!(results[1]["suppressions"][0]["justification"], "lab only");
     }

@@ -84,9 +84,12 @@ pub fn lint_filter(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, w: &Wasm) -> 
         },
         None => (String::new(), join(&cpath, "configuration")),
     };
-    let powers = kind.map_or_else(Powers::default, |k| {
-        check_config(ctx, allow, &text_path, k, text.as_bytes())
-    });
+    // Without a configuration the filter starts unconfigured (and refuses every request): not a
+    // configuration error.
+    let powers = match kind {
+        Some(k) if !text.is_empty() => check_config(ctx, allow, &text_path, k, text.as_bytes()),
+        _ => Powers::default(),
+    };
     let instance = Instance {
         path: path.to_owned(),
         vm: (c.vm_config.vm_id.clone(), code),
