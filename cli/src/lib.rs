@@ -17,5 +17,6 @@ pub mod grade;
 pub mod guidelines;
 pub mod http;
 pub mod lint;
+pub mod output;
 pub mod ports;
 pub mod scan;

@@ -1,0 +1,354 @@
+//! Envoy bootstraps and LDS/CDS files: the walk over listeners and clusters, the admin interface
+//! (N4), ports (P4, O4), and upstream clusters (P6, P15, N1).
+//!
+//! A cluster is the product's (or a store's) when a route of the same file forwards to it, when
+//! an endpoint is on a known port ([`super::ports`]), or when the file has no listeners (a CDS
+//! file); Envoy's own clusters (xDS, tracing) match none of these in a bootstrap.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::ports::{self, PortKind};
+use super::rules;
+use super::tls::{self, Side};
+use super::view::{self, Bootstrap, Cluster, Discovery, Listener, TlsContext};
+use super::wasm::{self, Instance};
+use super::{Allow, Ctx, Shape, certs, http, join, typed};
+use crate::finding::Severity;
+
+/// What the rules gather over a whole document.
+#[derive(Debug, Default)]
+pub struct FileState {
+    /// Clusters some route forwards to.
+    pub referenced: BTreeSet<String>,
+    /// Every Wasm filter, for the shared-VM rule.
+    pub wasm: Vec<Instance>,
+}
+
+/// Lints an Envoy bootstrap found at `prefix`.
+///
+/// # Errors
+/// [`Shape`] when a field the rules read has the wrong type.
+pub fn lint_bootstrap(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<(), Shape> {
+    let b: Bootstrap = typed(doc, prefix)?;
+    if let Some(sa) = b
+        .admin
+        .as_ref()
+        .and_then(|a| a.address.as_ref())
+        .and_then(|a| a.socket_address.as_ref())
+    {
+        let a = sa.address.as_str();
+        let loopback = a.starts_with("127.") || a == "::1" || a == "localhost";
+        if !loopback {
+            ctx.report(
+                &[],
+                rules::ADMIN_INTERFACE_EXPOSED,
+                &join(prefix, "admin.address.socket_address.address"),
+                format!("Envoy's admin interface listens on {a}: anyone who reaches it can drain listeners, change log levels and read the configuration"),
+                "Bind admin to 127.0.0.1 (or a Unix socket) and reach it through SSH or kubectl port-forward.",
+            );
+        }
+    }
+    let sr = &b.static_resources;
+    let listeners = read_all(&sr.listeners, &join(prefix, "static_resources.listeners"))?;
+    let clusters = read_all(&sr.clusters, &join(prefix, "static_resources.clusters"))?;
+    lint_resources(ctx, &listeners, &clusters)
+}
+
+/// Lints an LDS or CDS file (`resources`) found at `prefix`; other resource types are skipped.
+///
+/// # Errors
+/// [`Shape`] when a field the rules read has the wrong type.
+pub fn lint_discovery(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<(), Shape> {
+    let d: Discovery = typed(doc, prefix)?;
+    let mut listeners = Vec::new();
+    let mut clusters = Vec::new();
+    for (i, r) in d.resources.iter().enumerate() {
+        let p = join(prefix, &format!("resources[{i}]"));
+        match view::type_of(r) {
+            view::LISTENER => listeners.push((p.clone(), typed::<Listener>(r, &p)?)),
+            view::CLUSTER => clusters.push((p.clone(), typed::<Cluster>(r, &p)?)),
+            _ => {}
+        }
+    }
+    lint_resources(ctx, &listeners, &clusters)
+}
+
+fn read_all<T: serde::de::DeserializeOwned>(
+    values: &[Value],
+    path: &str,
+) -> Result<Vec<(String, T)>, Shape> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let p = format!("{path}[{i}]");
+            typed(v, &p).map(|t| (p, t))
+        })
+        .collect()
+}
+
+fn lint_resources(
+    ctx: &mut Ctx<'_>,
+    listeners: &[(String, Listener)],
+    clusters: &[(String, Cluster)],
+) -> Result<(), Shape> {
+    let mut state = FileState::default();
+    for (p, l) in listeners {
+        lint_listener(ctx, p, l, &mut state)?;
+    }
+    for (p, c) in clusters {
+        let product = listeners.is_empty() || state.referenced.contains(&c.name);
+        lint_cluster(ctx, p, c, product)?;
+    }
+    wasm::shared_vms(ctx, &state.wasm);
+    Ok(())
+}
+
+/// Reports a known port at `path`; returns its kind.
+fn port_rule(
+    ctx: &mut Ctx<'_>,
+    allow: &[Allow],
+    path: &str,
+    port: u32,
+    listener: bool,
+) -> Option<PortKind> {
+    let known = ports::lookup(port)?;
+    let (rule, severity, fix) = match known.kind {
+        PortKind::Product | PortKind::PassThrough => (
+            rules::PRODUCT_DEFAULT_PORT,
+            if listener {
+                Severity::Warning
+            } else {
+                Severity::Note
+            },
+            "Move the product off its default ports (a port offset in deployment.toml) and expose only the gateway.",
+        ),
+        PortKind::Clustering => (
+            rules::CLUSTERING_PORT,
+            Severity::Error,
+            "Never route clustering ports through the gateway; restrict them to cluster members with a firewall.",
+        ),
+        PortKind::Store => return Some(known.kind),
+    };
+    let role = if listener {
+        "listens on"
+    } else {
+        "connects to"
+    };
+    ctx.report_as(
+        allow,
+        rule,
+        rule.guideline,
+        severity,
+        path,
+        format!("{role} port {port}: {}", known.what),
+        fix,
+    );
+    Some(known.kind)
+}
+
+fn lint_listener(
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    l: &Listener,
+    state: &mut FileState,
+) -> Result<(), Shape> {
+    let allow = &l.metadata.filter_metadata.gateway_hardening.lint_allow;
+    let sa = l.address.as_ref().and_then(|a| a.socket_address.as_ref());
+    let kind = sa.and_then(|s| s.port_value).and_then(|port| {
+        port_rule(
+            ctx,
+            allow,
+            &join(path, "address.socket_address.port_value"),
+            port,
+            true,
+        )
+    });
+    let guideline = if kind == Some(PortKind::PassThrough) {
+        "P9"
+    } else {
+        "P8"
+    };
+    let chains = l
+        .filter_chains
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (join(path, &format!("filter_chains[{i}]")), c))
+        .chain(
+            l.default_filter_chain
+                .iter()
+                .map(|c| (join(path, "default_filter_chain"), c)),
+        );
+    for (cpath, chain) in chains {
+        let mut tls_on = false;
+        if let Some(ts) = &chain.transport_socket {
+            tls_on = true;
+            if let Some(tc) = ts
+                .typed_config
+                .as_ref()
+                .filter(|tc| view::type_of(tc) == view::DOWNSTREAM_TLS)
+            {
+                let tpath = join(&cpath, "transport_socket.typed_config");
+                let t: TlsContext = typed(tc, &tpath)?;
+                let common = join(&tpath, "common_tls_context");
+                tls::check_params(
+                    ctx,
+                    allow,
+                    &join(&common, "tls_params"),
+                    &t.common_tls_context.tls_params,
+                    Side::Downstream,
+                    guideline,
+                );
+                certs::check_context(ctx, allow, &common, &t.common_tls_context);
+            }
+        }
+        for (j, f) in chain.filters.iter().enumerate() {
+            let Some(tc) = f
+                .typed_config
+                .as_ref()
+                .filter(|tc| view::type_of(tc) == view::HCM)
+            else {
+                continue;
+            };
+            let fpath = join(&cpath, &format!("filters[{j}].typed_config"));
+            let hcm: view::Hcm = typed(tc, &fpath)?;
+            http::lint_hcm(ctx, allow, &fpath, &hcm, tls_on, state)?;
+        }
+    }
+    Ok(())
+}
+
+fn lint_cluster(ctx: &mut Ctx<'_>, path: &str, c: &Cluster, referenced: bool) -> Result<(), Shape> {
+    let allow = &c.metadata.filter_metadata.gateway_hardening.lint_allow;
+    let mut endpoints = 0;
+    let mut known = false;
+    let mut store = false;
+    if let Some(la) = &c.load_assignment {
+        for (i, loc) in la.endpoints.iter().enumerate() {
+            for (j, e) in loc.lb_endpoints.iter().enumerate() {
+                endpoints += 1;
+                let Some(port) = e
+                    .endpoint
+                    .as_ref()
+                    .and_then(|e| e.address.as_ref())
+                    .and_then(|a| a.socket_address.as_ref())
+                    .and_then(|s| s.port_value)
+                else {
+                    continue;
+                };
+                let p = join(
+                    path,
+                    &format!(
+                        "load_assignment.endpoints[{i}].lb_endpoints[{j}].endpoint.address.socket_address.port_value"
+                    ),
+                );
+                match port_rule(ctx, allow, &p, port, false) {
+                    Some(PortKind::Store) => store = true,
+                    Some(_) => known = true,
+                    None => {}
+                }
+            }
+        }
+    }
+    let product = referenced || known || store;
+    let tls_ctx = c
+        .transport_socket
+        .as_ref()
+        .and_then(|t| t.typed_config.as_ref());
+    match tls_ctx {
+        None if product && c.transport_socket.is_none() => {
+            let what = if store {
+                "a store (LDAP, database)"
+            } else {
+                "the product"
+            };
+            ctx.report(
+                allow,
+                rules::UPSTREAM_PLAINTEXT,
+                &join(path, "transport_socket"),
+                format!("cluster {} reaches {what} without TLS", c.name),
+                "Add a transport_socket with an UpstreamTlsContext (trusted_ca, SAN match, sni).",
+            );
+        }
+        Some(tc) if view::type_of(tc) == view::UPSTREAM_TLS => {
+            let tpath = join(path, "transport_socket.typed_config");
+            let t: TlsContext = typed(tc, &tpath)?;
+            upstream_tls(ctx, allow, &tpath, &t, &c.name);
+        }
+        _ => {}
+    }
+    if product && !store {
+        if c.health_checks.is_empty() {
+            ctx.report(
+                allow,
+                rules::HEALTH_CHECK_MISSING,
+                &join(path, "health_checks"),
+                format!("cluster {} has no active health check: a dead node keeps receiving requests until outlier detection notices", c.name),
+                "Add health_checks with an http_health_check on the product's health endpoint (/api/health-check/v1.0/health).",
+            );
+        }
+        if endpoints == 1 {
+            ctx.report(
+                allow,
+                rules::SINGLE_ENDPOINT,
+                &join(path, "load_assignment.endpoints"),
+                format!("cluster {} has a single endpoint: no failover", c.name),
+                "Run two or more product nodes and list them all.",
+            );
+        }
+    }
+    Ok(())
+}
+
+fn upstream_tls(ctx: &mut Ctx<'_>, allow: &[Allow], tpath: &str, t: &TlsContext, name: &str) {
+    let common = join(tpath, "common_tls_context");
+    let c = &t.common_tls_context;
+    tls::check_params(
+        ctx,
+        allow,
+        &join(&common, "tls_params"),
+        &c.tls_params,
+        Side::Upstream,
+        "P8",
+    );
+    certs::check_context(ctx, allow, &common, c);
+    let vc = c.validation_context.as_ref().or_else(|| {
+        c.combined_validation_context
+            .as_ref()
+            .and_then(|v| v.default_validation_context.as_ref())
+    });
+    let sds = c.validation_context_sds_secret_config.is_some();
+    let trusted = vc.is_some_and(|v| {
+        v.trusted_ca.is_some() && v.trust_chain_verification.as_deref() != Some("ACCEPT_UNTRUSTED")
+    });
+    if !trusted && !sds {
+        ctx.report(
+            allow,
+            rules::UPSTREAM_NO_VALIDATION,
+            &join(&common, "validation_context.trusted_ca"),
+            format!("cluster {name} verifies no certificate (no trusted_ca, or ACCEPT_UNTRUSTED): any server is accepted"),
+            "Set validation_context.trusted_ca to the CA of the product's certificate.",
+        );
+    } else if vc.is_some_and(|v| {
+        v.match_typed_subject_alt_names.is_empty() && v.match_subject_alt_names.is_empty()
+    }) {
+        ctx.report(
+            allow,
+            rules::UPSTREAM_NO_SAN,
+            &join(&common, "validation_context.match_typed_subject_alt_names"),
+            format!("cluster {name} accepts any certificate its CA signed: no subject alternative name is matched (no hostname verification)"),
+            "Add match_typed_subject_alt_names with the product's DNS name.",
+        );
+    }
+    if t.sni.as_deref().is_none_or(str::is_empty) {
+        ctx.report(
+            allow,
+            rules::UPSTREAM_NO_SNI,
+            &join(tpath, "sni"),
+            format!("cluster {name} sends no SNI: a product with several certificates may present the wrong one"),
+            "Set sni to the product's DNS name.",
+        );
+    }
+}

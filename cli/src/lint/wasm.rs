@@ -1,0 +1,226 @@
+//! Wasm filters: fail-open policies, several filters in one VM, and our filters' plugin
+//! configurations checked with [`policies::check::check`] exactly as `on_configure` does.
+//! What our filters do for the other rules (HSTS, the `Server` header, the allowlist, the
+//! plaintext redirect) is read from their configuration here ([`Powers`]).
+//!
+//! Envoy facts (design.md, verified on 1.40): `FAIL_OPEN` lets later requests bypass the
+//! filter after a trap; filters with the same `vm_config` (vm_id and code) share one VM, so one
+//! trap breaks them all.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::rules;
+use super::view::Wasm;
+use super::{Allow, Ctx, join};
+
+/// What our filters in a chain do, as far as the other rules care.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Powers {
+    /// A context allowlist decides every path (N6, N7; normalises paths itself).
+    pub allowlist: bool,
+    /// header-hardening sends HSTS on TLS (P11).
+    pub hsts: bool,
+    /// header-hardening removes or replaces the upstream's `Server` header (P10).
+    pub removes_server: bool,
+    /// tls-guard redirects or refuses plaintext requests.
+    pub plaintext_handled: bool,
+}
+
+impl Powers {
+    /// Both sets of powers.
+    pub fn or(self, o: Powers) -> Powers {
+        Powers {
+            allowlist: self.allowlist || o.allowlist,
+            hsts: self.hsts || o.hsts,
+            removes_server: self.removes_server || o.removes_server,
+            plaintext_handled: self.plaintext_handled || o.plaintext_handled,
+        }
+    }
+}
+
+/// One Wasm filter of the file, for the shared-VM rule.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Its `typed_config` path.
+    pub path: String,
+    /// `vm_id` and code: filters with equal keys share one VM.
+    pub vm: (String, String),
+    /// `root_id` and configuration: equal for the same filter repeated on several listeners.
+    pub identity: (String, String),
+    /// The suppressions in scope.
+    pub allow: Vec<Allow>,
+}
+
+/// Which of our filters a Wasm filter is, from its root id, name or module file name.
+pub fn kind_of(root_id: &str, name: &str, code: &str) -> Option<&'static str> {
+    let known = |s: &str| {
+        let s = s.replace('_', "-");
+        policies::check::FILTERS.iter().copied().find(|f| s == *f)
+    };
+    known(root_id).or_else(|| known(name)).or_else(|| {
+        let file = code.rsplit(['/', ':']).next().unwrap_or("");
+        known(file.trim_end_matches(".wasm"))
+    })
+}
+
+/// Lints the Wasm filter whose `typed_config` is at `path`; returns what it does and its VM.
+pub fn lint_filter(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, w: &Wasm) -> (Powers, Instance) {
+    let c = &w.config;
+    let code = c.vm_config.code.to_string();
+    let kind = kind_of(&c.root_id, &c.name, &code);
+    let cpath = join(path, "config");
+    let label = kind.unwrap_or("a Wasm filter");
+    if c.failure_policy.as_deref() == Some("FAIL_OPEN") {
+        fail_open(ctx, allow, &join(&cpath, "failure_policy"), label);
+    } else if c.fail_open {
+        fail_open(ctx, allow, &join(&cpath, "fail_open"), label);
+    }
+    let (text, text_path) = match &c.configuration {
+        Some(v) => match v.get("value") {
+            Some(Value::String(s)) => (s.clone(), join(&cpath, "configuration.value")),
+            _ => (v.to_string(), join(&cpath, "configuration")),
+        },
+        None => (String::new(), join(&cpath, "configuration")),
+    };
+    // Without a configuration the filter starts unconfigured (and refuses every request): not a
+    // configuration error.
+    let powers = match kind {
+        Some(k) if !text.is_empty() => check_config(ctx, allow, &text_path, k, text.as_bytes()),
+        _ => Powers::default(),
+    };
+    let instance = Instance {
+        path: path.to_owned(),
+        vm: (c.vm_config.vm_id.clone(), code),
+        identity: (c.root_id.clone(), text),
+        allow: allow.to_vec(),
+    };
+    (powers, instance)
+}
+
+/// Reports a fail-open Wasm filter at `path`.
+pub fn fail_open(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, label: &str) {
+    ctx.report(
+        allow,
+        rules::WASM_FAIL_OPEN,
+        path,
+        format!("{label} fails open: after a trap, requests bypass it"),
+        "Use FAIL_RELOAD (503 for that request, the VM reloaded) or the default FAIL_CLOSED.",
+    );
+}
+
+/// Checks `json` as the plugin configuration of `kind` (found at `path`) and reads its powers.
+pub fn check_config(
+    ctx: &mut Ctx<'_>,
+    allow: &[Allow],
+    path: &str,
+    kind: &'static str,
+    json: &[u8],
+) -> Powers {
+    if let Err(e) = policies::check::check(kind, json) {
+        let why = e.map_or_else(|| "unknown filter".to_owned(), |e| e.to_string());
+        ctx.report(
+            allow,
+            rules::PLUGIN_CONFIG_INVALID,
+            path,
+            format!("{kind} refuses this plugin configuration and would not start: {why}"),
+            "Fix the configuration (cargo xtask check-config, or start from a preset in policies/presets/).",
+        );
+        return Powers::default();
+    }
+    let v: Value = serde_json::from_slice(json).unwrap_or(Value::Null);
+    powers(kind, &v)
+}
+
+/// What a valid plugin configuration of `kind` does.
+pub fn powers(kind: &str, v: &Value) -> Powers {
+    match kind {
+        "context-allowlist" => Powers {
+            allowlist: true,
+            ..Powers::default()
+        },
+        "header-hardening" => header_powers(v),
+        "tls-guard" => tls_powers(v),
+        "gateway-hardening" => ["header_hardening", "tls_guard", "context_allowlist"]
+            .iter()
+            .filter_map(|k| Some((*k, v.get(*k).filter(|s| !s.is_null())?)))
+            .fold(Powers::default(), |p, (k, s)| {
+                p.or(powers(&k.replace('_', "-"), s))
+            }),
+        _ => Powers::default(),
+    }
+}
+
+fn hosts(v: &Value) -> Vec<&Value> {
+    let mut out: Vec<&Value> = v
+        .get("virtual_hosts")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    out.extend(v.get("default_host").filter(|d| !d.is_null()));
+    out
+}
+
+fn header_powers(v: &Value) -> Powers {
+    let hs = hosts(v);
+    // Without any host the built-in default host applies: OWASP baseline and HSTS.
+    let hsts = hs.is_empty()
+        || hs
+            .iter()
+            .any(|h| h.pointer("/hsts/enabled").and_then(Value::as_bool) != Some(false));
+    let removes_server = hs.is_empty()
+        || hs.iter().any(|h| {
+            h.get("baseline").and_then(Value::as_str) != Some("none")
+                || h.get("headers").and_then(Value::as_array).is_some_and(|a| {
+                    a.iter().any(|r| {
+                        r.get("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n.eq_ignore_ascii_case("server"))
+                    })
+                })
+        });
+    Powers {
+        hsts,
+        removes_server,
+        ..Powers::default()
+    }
+}
+
+fn tls_powers(v: &Value) -> Powers {
+    // `plaintext` defaults to deny.
+    let plaintext_handled = hosts(v)
+        .iter()
+        .any(|h| h.get("plaintext").and_then(Value::as_str) != Some("allow"));
+    Powers {
+        plaintext_handled,
+        ..Powers::default()
+    }
+}
+
+/// Reports Wasm filters that differ but share one VM (same `vm_id` and code).
+pub fn shared_vms(ctx: &mut Ctx<'_>, instances: &[Instance]) {
+    let mut by_vm: BTreeMap<&(String, String), Vec<&Instance>> = BTreeMap::new();
+    for i in instances {
+        by_vm.entry(&i.vm).or_default().push(i);
+    }
+    for group in by_vm.values() {
+        let Some(first) = group.first() else { continue };
+        for other in group
+            .iter()
+            .skip(1)
+            .filter(|o| o.identity != first.identity)
+        {
+            ctx.report(
+                &other.allow,
+                rules::WASM_SHARED_VM,
+                &other.path,
+                format!(
+                    "this filter shares its VM (vm_id \"{}\", same code) with the different filter at {}: a trap in one stops both",
+                    first.vm.0, first.path
+                ),
+                "Give each filter its own vm_config.vm_id.",
+            );
+        }
+    }
+}
