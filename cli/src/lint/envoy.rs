@@ -4,6 +4,10 @@
 //! A cluster is the product's (or a store's) when a route of the same file forwards to it, when
 //! an endpoint is on a known port ([`super::ports`]), or when the file has no listeners (a CDS
 //! file); Envoy's own clusters (xDS, tracing) match none of these in a bootstrap.
+//!
+//! Envoy reads field names in proto3 JSON's lowerCamelCase too (`filterChains`, what Go control
+//! planes emit by default): keys are turned to snake_case first ([`snake_keys`]), so the paths
+//! name Envoy's canonical fields.
 
 use std::collections::BTreeSet;
 
@@ -31,6 +35,7 @@ pub struct FileState {
 /// # Errors
 /// [`Shape`] when a field the rules read has the wrong type.
 pub fn lint_bootstrap(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<(), Shape> {
+    let doc = &snake_keys(doc);
     let b: Bootstrap = typed(doc, prefix)?;
     if let Some(sa) = b
         .admin
@@ -61,6 +66,7 @@ pub fn lint_bootstrap(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<()
 /// # Errors
 /// [`Shape`] when a field the rules read has the wrong type.
 pub fn lint_discovery(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<(), Shape> {
+    let doc = &snake_keys(doc);
     let d: Discovery = typed(doc, prefix)?;
     let mut listeners = Vec::new();
     let mut clusters = Vec::new();
@@ -73,6 +79,57 @@ pub fn lint_discovery(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<()
         }
     }
     lint_resources(ctx, &listeners, &clusters)
+}
+
+/// Keys whose values are free-form (metadata, plugin configurations, log formats): left as
+/// written.
+const VERBATIM: &[&str] = &[
+    "configuration",
+    "filter_metadata",
+    "typed_filter_metadata",
+    "json_format",
+    "typed_per_filter_config",
+];
+
+/// `doc` with every lowerCamelCase key as snake_case (`filterChains` → `filter_chains`),
+/// except under the [`VERBATIM`] keys.
+pub fn snake_keys(doc: &Value) -> Value {
+    match doc {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = snake(k);
+                    let v = if VERBATIM.contains(&key.as_str()) {
+                        v.clone()
+                    } else {
+                        snake_keys(v)
+                    };
+                    (key, v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(snake_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+fn snake(key: &str) -> String {
+    let camel = key.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && key.bytes().all(|b| b.is_ascii_alphanumeric())
+        && key.bytes().any(|b| b.is_ascii_uppercase());
+    if !camel {
+        return key.to_owned();
+    }
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn read_all<T: serde::de::DeserializeOwned>(

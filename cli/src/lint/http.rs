@@ -147,12 +147,12 @@ fn all_headers_added(rc: &view::RouteConfig) -> Vec<String> {
 
 fn removes_server(rc: &view::RouteConfig) -> bool {
     let is = |h: &String| h.eq_ignore_ascii_case("server");
-    rc.response_headers_to_remove.iter().any(is)
-        || rc
+    let everywhere = !rc.virtual_hosts.is_empty()
+        && rc
             .virtual_hosts
             .iter()
-            .all(|vh| vh.response_headers_to_remove.iter().any(is))
-            && !rc.virtual_hosts.is_empty()
+            .all(|vh| vh.response_headers_to_remove.iter().any(is));
+    rc.response_headers_to_remove.iter().any(is) || everywhere
 }
 
 fn server_header(

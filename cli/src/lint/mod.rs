@@ -22,6 +22,7 @@ pub mod certs;
 pub mod envoy;
 pub mod http;
 pub mod istio;
+pub mod locate;
 pub mod ports;
 pub mod rules;
 pub mod tls;
@@ -80,10 +81,14 @@ pub enum LintError {
         message: String,
     },
     /// A field the rules read has the wrong type (not Envoy's or Istio's shape).
-    #[error("{file}: {path}: {message}")]
+    #[error("{file}{}: {path}: {message}", at(*.line, *.column))]
     Shape {
         /// The file.
         file: String,
+        /// 1-based line of the field (or of the deepest part of its path that exists).
+        line: Option<u64>,
+        /// 1-based column.
+        column: Option<u64>,
         /// The configuration path of the field (`static_resources.listeners[0].address`).
         path: String,
         /// What was expected.
@@ -249,11 +254,17 @@ pub fn lint_str(name: &str, text: &str, opts: &Options) -> Result<Vec<Finding>, 
             String::new()
         };
         lint_doc(&mut ctx, doc, &prefix).map_err(|e| match e {
-            DocError::Shape(s) => LintError::Shape {
-                file: name.to_owned(),
-                path: s.path,
-                message: s.message,
-            },
+            DocError::Shape(s) => {
+                let inner = s.path.strip_prefix(&prefix).unwrap_or(&s.path);
+                let at = locate::locate(text, i, inner.trim_start_matches('.'));
+                LintError::Shape {
+                    file: name.to_owned(),
+                    line: at.map(|a| a.0),
+                    column: at.map(|a| a.1),
+                    path: s.path,
+                    message: s.message,
+                }
+            }
             DocError::Unknown => LintError::UnknownKind {
                 file: name.to_owned(),
                 path: prefix.clone(),

@@ -178,7 +178,7 @@ fn shape_error_names_file_path_and_unknown_kind() {
     );
     assert!(
         err.to_string()
-            .starts_with("x.yaml: static_resources.listeners[0].address: "),
+            .starts_with("x.yaml:4:14: static_resources.listeners[0].address: "),
         "{err}"
     );
     let err = lint_str("y.yaml", "foo: 1\n", &Options::default()).unwrap_err();
