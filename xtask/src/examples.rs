@@ -86,13 +86,47 @@ pub(crate) fn examples(check: bool) -> Result<()> {
             }
         }
     }
+    let readme = root().join("README.md");
+    let text = std::fs::read_to_string(&readme)?;
+    let synced = sync_guidelines(&text).with_context(|| format!("in {}", readme.display()))?;
+    if synced != text {
+        if check {
+            stale.push(readme.display().to_string());
+        } else {
+            std::fs::write(&readme, synced)?;
+            println!(
+                "examples: rewrote the guideline table of {}",
+                readme.display()
+            );
+        }
+    }
     if !stale.is_empty() {
         bail!(
-            "{} differ from plugin-config/*.json: run `cargo xtask examples`",
+            "{} differ from plugin-config/*.json or cli/src/guidelines.rs: run `cargo xtask examples`",
             stale.join(", ")
         );
     }
     Ok(())
+}
+
+/// The README's guideline table sits between these lines; `cargo xtask examples` writes it from
+/// `gateway_hardening_cli::guidelines`, the data the audit report uses.
+const GUIDELINES_START: &str =
+    "<!-- guideline table: written by `cargo xtask examples` from cli/src/guidelines.rs -->\n";
+const GUIDELINES_END: &str = "<!-- end of guideline table -->\n";
+
+/// `text` with the guideline table between the markers replaced by the current one.
+fn sync_guidelines(text: &str) -> Result<String> {
+    let (head, rest) = text
+        .split_once(GUIDELINES_START)
+        .context("no guideline table start marker")?;
+    let (_, tail) = rest
+        .split_once(GUIDELINES_END)
+        .context("no guideline table end marker")?;
+    Ok(format!(
+        "{head}{GUIDELINES_START}{}{GUIDELINES_END}{tail}",
+        gateway_hardening_cli::guidelines::markdown_table()
+    ))
 }
 
 /// Every `envoy-examples/*/*.yaml` that inlines a plugin configuration.

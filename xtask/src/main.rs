@@ -1,5 +1,6 @@
 //! `cargo xtask`: build, run and test gateway-hardening. One module per task.
 
+mod audit_e2e;
 mod bench;
 mod build;
 mod certs;

@@ -71,13 +71,20 @@ pub(crate) fn set_in_test() {
 /// dev-dependencies and would compile wasmtime and the TLS stack a second time. When that build
 /// fails, it falls back to `cargo run`, which then shows the errors.
 pub(crate) fn workspace_bin(name: &str) -> Command {
+    package_bin(name, name)
+}
+
+/// [`workspace_bin`] for a binary whose package has another name (`gateway-hardening` of
+/// `gateway-hardening-cli`).
+pub(crate) fn package_bin(package: &str, name: &str) -> Command {
     if let Some(binary) = test_build_bin(name) {
         let mut cmd = Command::new(binary);
         cmd.current_dir(root());
         return cmd;
     }
     let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "-p", name, "--"]);
+    cmd.args(["run", "--quiet", "-p", package, "--bin", name, "--"]);
+    cmd.current_dir(root());
     cmd
 }
 

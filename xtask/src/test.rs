@@ -60,6 +60,10 @@ const E2E: &[(&str, StepFn)] = &[
         "header audit (A+ through Envoy, raw upstream fails)",
         crate::header_audit::run,
     ),
+    (
+        "gateway-hardening audit (gateway passes, raw upstream fails)",
+        crate::audit_e2e::run,
+    ),
 ];
 
 /// Runs every step (or those whose name contains `only`); fails when any failed, and when

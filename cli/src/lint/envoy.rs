@@ -13,13 +13,13 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::ports::{self, PortKind};
 use super::rules;
 use super::tls::{self, Side};
 use super::view::{self, Bootstrap, Cluster, Discovery, Listener, TlsContext};
 use super::wasm::{self, Instance};
 use super::{Allow, Ctx, Shape, certs, http, join, typed};
 use crate::finding::Severity;
+use crate::ports::known::{self as ports, PortKind};
 
 /// What the rules gather over a whole document.
 #[derive(Debug, Default)]

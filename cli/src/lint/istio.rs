@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::ports::{self, PortKind};
 use super::rules;
 use super::tls;
 use super::{Allow, Ctx, Shape, join, typed, wasm};
+use crate::ports::known::{self as ports, PortKind};
 
 /// The annotation holding suppressions.
 pub const ALLOW_ANNOTATION: &str = "gateway-hardening.io/lint-allow";

@@ -23,7 +23,6 @@ pub mod envoy;
 pub mod http;
 pub mod istio;
 pub mod locate;
-pub mod ports;
 pub mod rules;
 pub mod tls;
 pub mod view;

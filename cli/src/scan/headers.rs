@@ -11,8 +11,9 @@
 //! | `Set-Cookie` without `Secure`, `HttpOnly`, `SameSite` | P17 | `header-cookie-attributes` |
 //!
 //! A failed required check (it costs a grade) is an error, a failed recommended one (it keeps
-//! the answer from `A+`) a note. A URL that gives no answer is one warning finding
-//! (`header-scan-failed`, P16: none of the header guidelines could be checked), never a panic.
+//! the answer from `A+`) a note. A URL that gives no answer is a warning finding
+//! (`header-scan-failed`) on each of P10, P11, P12, P16 and P17: none of them could be checked
+//! there. Never a panic.
 
 use crate::finding::{Finding, Severity};
 use crate::grade::{self, Exchange, Grade};
@@ -180,18 +181,18 @@ fn scan_one(request: &Request) -> HeaderResult {
     let answer = match http::send(&request.target, "GET", &request.request_target, &[]) {
         Ok(answer) => answer,
         Err(e) => {
-            let finding = failed(&url, format!("no answer from {url}: {e}"));
+            let findings = failed(&url, &format!("no answer from {url}: {e}"));
             return HeaderResult {
                 url,
                 status: None,
                 grade: None,
-                findings: vec![finding],
+                findings,
             };
         }
     };
     let (grade, findings) = match grade::grade(&answer.headers, exchange) {
         Ok(report) => (Some(report.grade), findings(&url, &report)),
-        Err(e) => (None, vec![failed(&url, format!("cannot grade: {e}"))]),
+        Err(e) => (None, failed(&url, &format!("cannot grade: {e}"))),
     };
     HeaderResult {
         url,
@@ -201,18 +202,24 @@ fn scan_one(request: &Request) -> HeaderResult {
     }
 }
 
-/// The `header-scan-failed` finding at `url`.
-fn failed(url: &str, message: String) -> Finding {
-    Finding {
-        rule: "header-scan-failed",
-        guideline: "P16",
-        severity: Severity::Warning,
-        location: url.to_owned(),
-        path: String::new(),
-        message,
-        fix: "Make the URL reachable from where the scan runs, then scan again.".to_owned(),
-        suppressed: None,
-    }
+/// The guidelines a header scan judges (every guideline of [`RULES`]).
+pub const COVERS: &[&str] = &["P10", "P11", "P12", "P16", "P17"];
+
+/// The `header-scan-failed` findings at `url`, one per guideline of [`COVERS`].
+fn failed(url: &str, message: &str) -> Vec<Finding> {
+    COVERS
+        .iter()
+        .map(|id| Finding {
+            rule: "header-scan-failed",
+            guideline: id,
+            severity: Severity::Warning,
+            location: url.to_owned(),
+            path: String::new(),
+            message: message.to_owned(),
+            fix: "Make the URL reachable from where the scan runs, then scan again.".to_owned(),
+            suppressed: None,
+        })
+        .collect()
 }
 
 /// One finding per failed check of `report` at `url` (`path`: the header checked).
@@ -243,3 +250,25 @@ pub fn findings(url: &str, report: &grade::Report) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests;
+
+/// One result as text: `URL status grade`, then one line per finding
+/// (`severity guideline rule: message`).
+pub fn summary(result: &HeaderResult) -> String {
+    let status = result
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let grade = result
+        .grade
+        .map_or_else(|| "not graded".to_owned(), |g| g.to_string());
+    let mut out = format!("{} {status} grade {grade}\n", result.url);
+    for f in &result.findings {
+        out.push_str(&format!(
+            "  {} {} {}: {}\n",
+            f.severity.as_str(),
+            f.guideline,
+            f.rule,
+            f.message
+        ));
+    }
+    out
+}

@@ -12,8 +12,8 @@
 //! policies, and the audit is for the operator's own hosts.
 //!
 //! The findings:
-//! - a product default port open ([`PRODUCT_PORTS`]): P4, a warning (`port-product-default`);
-//! - a clustering port open ([`CLUSTERING_PORTS`]): O4, a warning: it must reach the cluster
+//! - a product default port open ([`known::PORTS`], default or pass-through): P4, a warning (`port-product-default`);
+//! - a clustering port open ([`known::PORTS`], clustering): O4, a warning: it must reach the cluster
 //!   members only (`port-clustering`);
 //! - a port open that is not expected: N3, an error (`port-unexpected-open`);
 //! - an expected port closed: N3, a warning (`port-expected-closed`).
@@ -24,54 +24,9 @@ use std::time::Duration;
 
 use crate::finding::{Finding, Severity};
 
-/// A port a product opens by default, and what it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownPort {
-    /// The port number.
-    pub port: u16,
-    /// What listens there by default.
-    pub what: &'static str,
-}
+pub mod known;
 
-const fn known(port: u16, what: &'static str) -> KnownPort {
-    KnownPort { port, what }
-}
-
-/// The WSO2 products' default ports without an offset, from WSO2's documentation "Default
-/// Ports of WSO2 Products" (Identity Server, API Manager, Micro Integrator) and the seed
-/// guideline P4's list.
-pub const PRODUCT_PORTS: &[KnownPort] = &[
-    known(
-        9443,
-        "HTTPS servlet transport (management console, Identity Server)",
-    ),
-    known(9763, "HTTP servlet transport"),
-    known(8243, "API Manager gateway / ESB HTTPS pass-through"),
-    known(8280, "API Manager gateway / ESB HTTP pass-through"),
-    known(8290, "Micro Integrator HTTP pass-through"),
-    known(8253, "Micro Integrator HTTPS pass-through"),
-    known(9164, "Micro Integrator management API"),
-    known(9999, "JMX RMI registry"),
-    known(11111, "JMX RMI server"),
-    known(
-        9611,
-        "binary/Thrift event receiver (analytics, traffic manager)",
-    ),
-    known(9711, "binary/Thrift event receiver over SSL"),
-    known(9099, "API Manager WebSocket gateway"),
-    known(8099, "API Manager WebSocket gateway over TLS"),
-    known(5672, "API Manager traffic manager AMQP broker"),
-];
-
-/// Clustering ports (guideline O4), from WSO2's clustering documentation: Hazelcast
-/// well-known-address membership (4000, 4001 for a second member on one host), Hazelcast's
-/// own default (5701), multicast membership (45564).
-pub const CLUSTERING_PORTS: &[KnownPort] = &[
-    known(4000, "Hazelcast well-known-address clustering"),
-    known(4001, "Hazelcast clustering, second local member"),
-    known(5701, "Hazelcast default member port"),
-    known(45564, "multicast membership"),
-];
+use known::PortKind;
 
 /// How to scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,12 +89,9 @@ pub fn is_own_network(host: IpAddr) -> bool {
 }
 
 /// The default port list: 1-1024 (the well-known ports: SSH, HTTP, LDAP, databases' neighbours)
-/// plus every port of [`PRODUCT_PORTS`] and [`CLUSTERING_PORTS`], ascending.
+/// plus every port of [`known::PORTS`], default or pass-through and [`known::PORTS`], clustering, ascending.
 pub fn default_ports() -> Vec<u16> {
-    let mut ports: Vec<u16> = (1..=1024)
-        .chain(PRODUCT_PORTS.iter().map(|k| k.port))
-        .chain(CLUSTERING_PORTS.iter().map(|k| k.port))
-        .collect();
+    let mut ports: Vec<u16> = (1..=1024).chain(known::guideline_ports()).collect();
     ports.sort_unstable();
     ports.dedup();
     ports
@@ -270,7 +222,10 @@ fn judge(host: IpAddr, scanned: &[u16], open: &[u16], expected: &[u16]) -> Vec<F
             ));
             continue;
         }
-        if let Some(k) = PRODUCT_PORTS.iter().find(|k| k.port == port) {
+        let known = known::lookup(u32::from(port));
+        if let Some(k) =
+            known.filter(|k| matches!(k.kind, PortKind::Product | PortKind::PassThrough))
+        {
             out.push(finding(
                 port,
                 "port-product-default",
@@ -280,7 +235,7 @@ fn judge(host: IpAddr, scanned: &[u16], open: &[u16], expected: &[u16]) -> Vec<F
                 "Set a port offset or your own ports in deployment.toml, and expose only the gateway.",
             ));
         }
-        if let Some(k) = CLUSTERING_PORTS.iter().find(|k| k.port == port) {
+        if let Some(k) = known.filter(|k| k.kind == PortKind::Clustering) {
             out.push(finding(
                 port,
                 "port-clustering",
@@ -309,3 +264,28 @@ fn judge(host: IpAddr, scanned: &[u16], open: &[u16], expected: &[u16]) -> Vec<F
 
 #[cfg(test)]
 mod tests;
+
+/// The report as text: the host, the ports found open, then one line per finding
+/// (`severity guideline host:port message`).
+pub fn summary(report: &PortReport) -> String {
+    let open: Vec<String> = report.open.iter().map(u16::to_string).collect();
+    let mut out = format!(
+        "{}: open {}\n",
+        report.host,
+        if open.is_empty() {
+            "none".to_owned()
+        } else {
+            open.join(",")
+        }
+    );
+    for f in &report.findings {
+        out.push_str(&format!(
+            "{} {} {}: {}\n",
+            f.severity.as_str(),
+            f.guideline,
+            f.location,
+            f.message
+        ));
+    }
+    out
+}

@@ -1,4 +1,5 @@
-//! The WSO2 products' default ports (guideline P4) and clustering ports (O4), with their source.
+//! The WSO2 products' default ports (guideline P4), clustering ports (O4) and the stores' ports
+//! (P6), with their source: one table for the lint and the port audit.
 
 /// What a port is to a WSO2 product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,14 +19,14 @@ pub enum PortKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KnownPort {
     /// The TCP port.
-    pub port: u32,
+    pub port: u16,
     /// What it is.
     pub kind: PortKind,
     /// Who listens there, and where WSO2 documents it.
     pub what: &'static str,
 }
 
-const fn p(port: u32, kind: PortKind, what: &'static str) -> KnownPort {
+const fn p(port: u16, kind: PortKind, what: &'static str) -> KnownPort {
     KnownPort { port, kind, what }
 }
 
@@ -74,6 +75,11 @@ pub const PORTS: &[KnownPort] = &[
     ),
     p(9099, PortKind::Product, "API Manager WebSocket gateway"),
     p(
+        8099,
+        PortKind::Product,
+        "API Manager WebSocket gateway over TLS",
+    ),
+    p(
         5672,
         PortKind::Product,
         "API Manager traffic manager AMQP (JMS)",
@@ -103,7 +109,20 @@ pub const PORTS: &[KnownPort] = &[
     p(27017, PortKind::Store, "MongoDB"),
 ];
 
-/// The known port, if any.
+/// The known port, if any (`port` as Envoy writes it: a `uint32`).
 pub fn lookup(port: u32) -> Option<&'static KnownPort> {
-    PORTS.iter().find(|k| k.port == port)
+    PORTS.iter().find(|k| u32::from(k.port) == port)
+}
+
+/// The ports the guidelines name on the product's hosts: every default, pass-through (P4) and
+/// clustering (O4) port, ascending (stores' ports are not the product's).
+pub fn guideline_ports() -> Vec<u16> {
+    let mut ports: Vec<u16> = PORTS
+        .iter()
+        .filter(|k| k.kind != PortKind::Store)
+        .map(|k| k.port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
 }
