@@ -31,9 +31,14 @@ struct Guideline {
 /// The ports `cargo xtask up` opens on 127.0.0.1: Envoy's listeners and admin, the mock nodes.
 const EXPECTED_PORTS: &str = "9901,10000,10001,10080,10443,18080,18081,18443,18444";
 
-/// What the raw upstream must fail: TLS, the headers, the admin contexts, the default
-/// credentials.
-const RAW_MUST_FAIL: &[&str] = &["P8", "P10", "P11", "P18", "P19", "N6", "N7"];
+/// What the raw upstream must fail over plaintext (18080): TLS, the `Server` header, caching,
+/// the OWASP headers, the admin contexts, the default credentials. (HSTS is not judged on a
+/// plaintext answer, RFC 6797 §7.2: the plaintext audit fails P8 instead.)
+const RAW_MUST_FAIL: &[&str] = &["P8", "P10", "P12", "P16", "P18", "P19", "N6", "N7"];
+
+/// What node-a's own HTTPS listener (18443, no gateway) must fail: no HSTS over TLS, the
+/// `Server` header, the admin contexts, the default credentials.
+const RAW_TLS_MUST_FAIL: &[&str] = &["P10", "P11", "P18", "P19", "N6", "N7"];
 
 /// Runs both audits and checks their reports.
 pub(crate) fn run() -> Result<()> {
@@ -69,25 +74,44 @@ pub(crate) fn run() -> Result<()> {
         ids(&rows, "operator").len()
     );
 
-    let (status, rows) = audit("raw", |cmd| {
-        cmd.args(["--gateway", "http://127.0.0.1:18080"]);
+    raw_fails("raw", "http://127.0.0.1:18080", RAW_MUST_FAIL, |_| {})?;
+    raw_fails(
+        "raw-tls",
+        "https://localhost:18443",
+        RAW_TLS_MUST_FAIL,
+        |cmd| {
+            cmd.arg("--ca").arg(&ca);
+        },
+    )
+}
+
+/// The audit of a mock node reached without the gateway fails at least `must_fail` and exits 1.
+fn raw_fails(
+    name: &str,
+    url: &str,
+    must_fail: &[&str],
+    args: impl FnOnce(&mut Command),
+) -> Result<()> {
+    let (status, rows) = audit(name, |cmd| {
+        cmd.args(["--gateway", url]);
+        args(cmd);
     })?;
     let failed = ids(&rows, "fail");
-    let missing: Vec<&&str> = RAW_MUST_FAIL
+    let missing: Vec<&&str> = must_fail
         .iter()
         .filter(|id| !failed.iter().any(|f| f == *id))
         .collect();
     ensure!(
         missing.is_empty(),
-        "the raw upstream should fail {missing:?} but the report says otherwise (failed: {failed:?})"
+        "{url} without the gateway should fail {missing:?} but the report says otherwise (failed: {failed:?}; target/run/audit-{name}/audit.md)"
     );
     ensure!(
         status == Some(1),
-        "audit of the raw upstream exited {status:?}, want 1"
+        "audit of {url} exited {status:?}, want 1"
     );
     println!(
-        "audit of the raw mock upstream 18080: fails {} as it must ({} fail in all)",
-        RAW_MUST_FAIL.join(" "),
+        "audit of the mock node without the gateway, {url}: fails {} as it must ({} fail in all)",
+        must_fail.join(" "),
         failed.len()
     );
     Ok(())

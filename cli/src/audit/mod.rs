@@ -116,7 +116,12 @@ pub fn run(opts: &Options) -> Report {
             target.timeout = opts.timeout;
             checks.push(tls_check(&target, &opts.gateway));
             checks.push(header_check(&target, opts));
-            checks.push(probe::admin_contexts(&target, &opts.gateway));
+            let control = opts
+                .routes
+                .iter()
+                .find(|r| !r.sensitive)
+                .map_or("/", |r| r.target.as_str());
+            checks.push(probe::admin_contexts(&target, &opts.gateway, control));
             checks.push(probe::default_credentials(&target, &opts.gateway));
             checks.push(port_check(&target, opts));
         }

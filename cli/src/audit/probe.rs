@@ -98,10 +98,40 @@ fn admin_refused(status: u16, headers: &[(String, Vec<u8>)]) -> bool {
 }
 
 /// Sends every admin-context probe to `target` and returns the check (covers N6, N7, P19).
-pub fn admin_contexts(target: &Target, location: &str) -> Check {
+///
+/// `control` is a request target the gateway must serve (2xx): a gateway that refuses
+/// everything refuses every probe too, and proves nothing; a control that is not served is a
+/// warning on each guideline.
+pub fn admin_contexts(target: &Target, location: &str, control: &str) -> Check {
     let covers = &["N6", "N7", "P19"];
     let mut output = String::new();
     let mut findings = Vec::new();
+    let control_answer = http::send(target, "GET", control, &[]);
+    let served = matches!(&control_answer, Ok(r) if (200..300).contains(&r.status));
+    let _ = writeln!(
+        output,
+        "control {} GET {control} (a request the gateway must serve)",
+        match &control_answer {
+            Ok(r) => r.status.to_string(),
+            Err(e) => format!("no answer: {e}"),
+        }
+    );
+    if !served && control_answer.is_ok() {
+        for id in covers {
+            findings.push(Finding {
+                rule: "admin-probe-inconclusive",
+                guideline: id,
+                severity: Severity::Warning,
+                location: location.to_owned(),
+                path: control.to_owned(),
+                message: format!(
+                    "the control request `GET {control}` was not served either: refusing the admin contexts proves nothing when everything is refused"
+                ),
+                fix: "give the audit a route the gateway serves (--route public:/path)".to_owned(),
+                suppressed: None,
+            });
+        }
+    }
     let mut errors = 0;
     let mut first_error: Option<String> = None;
     for probe in PROBES {
