@@ -1,6 +1,7 @@
 //! `mock-wso2`: a small upstream that answers like a WSO2 product (Identity Server, API Manager,
 //! Micro Integrator), for the Envoy examples and the end-to-end tests. See README.md.
 
+mod fault;
 mod ids;
 mod mock_reply;
 mod pages;
@@ -19,6 +20,7 @@ use hyper::header::HeaderValue;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use crate::fault::{Mode, Modes};
 use crate::server::{Node, log};
 use crate::tls::HttpsSpec;
 
@@ -38,6 +40,13 @@ struct Args {
     /// Random bytes in a JSESSIONID (Tomcat's default sessionIdLength is 16).
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     session_id_bytes: u16,
+    /// Failure mode at start: normal, slow[=MS] (default 10000), reset, storm503, hang, garbage.
+    #[arg(long, default_value = "normal", value_name = "MODE")]
+    mode: Mode,
+    /// Loopback control listener: `GET /__mock/mode` reads the mode, `POST /__mock/mode` with a
+    /// mode as the body changes it while the node runs.
+    #[arg(long, value_name = "ADDR")]
+    control: Option<SocketAddr>,
 }
 
 fn main() -> ExitCode {
@@ -62,11 +71,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     let header = HeaderValue::from_str(&args.node)
         .with_context(|| format!("--node {:?} cannot be a header value", args.node))?;
+    let modes = Arc::new(Modes::new(&args.node, args.mode));
     let node = Arc::new(Node {
         name: args.node,
         header,
         session_id_bytes: usize::from(args.session_id_bytes),
+        modes: modes.clone(),
     });
+    let control = match args.control {
+        Some(addr) => Some(fault::bind_control(addr).await?),
+        None => None,
+    };
 
     let mut bound = Vec::new();
     for addr in args.listen {
@@ -83,6 +98,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let addr = b.listener.local_addr().context("local address")?;
         log(&format!("mock-wso2 node={} listening on {addr}", node.name));
         tasks.spawn(server::run(b, node.clone(), stop_rx.clone()));
+    }
+    if let Some(listener) = control {
+        let addr = listener.local_addr().context("local address")?;
+        log(&format!(
+            "mock-wso2 node={} control on {addr} mode={}",
+            node.name,
+            modes.get()
+        ));
+        tasks.spawn(fault::run_control(listener, modes, stop_rx.clone()));
     }
 
     let signal = shutdown_signal().await?;

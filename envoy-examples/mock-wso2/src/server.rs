@@ -14,14 +14,15 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode, Uri};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
 
 use mock_wso2::dispatch::{Dispatch, dispatch};
 
+use crate::fault::{GARBAGE, Mode, Modes};
 use crate::mock_reply::{self, X_MOCK_REPLY};
 use crate::pages::{self, Context};
 use crate::reply::{Reply, X_MOCK_ADMIN, X_MOCK_DISPATCH, X_MOCK_TENANT, escape, header_value};
@@ -43,6 +44,8 @@ pub(crate) struct Node {
     pub(crate) header: HeaderValue,
     /// `--session-id-bytes`.
     pub(crate) session_id_bytes: usize,
+    /// `--mode`, changed at run time through `--control`.
+    pub(crate) modes: Arc<Modes>,
 }
 
 /// A bound listener, plain or TLS.
@@ -55,10 +58,12 @@ pub(crate) struct Bound {
 
 /// Accepts connections until `stop` changes, then gives open connections a grace period.
 pub(crate) async fn run(bound: Bound, node: Arc<Node>, mut stop: watch::Receiver<bool>) {
-    let graceful = GracefulShutdown::new();
+    let mut connections = tokio::task::JoinSet::new();
     loop {
         let accepted = tokio::select! {
             accepted = bound.listener.accept() => accepted,
+            // Reap finished connections so the set stays small.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
             _ = stop.changed() => break,
         };
         let (stream, peer) = match accepted {
@@ -70,16 +75,22 @@ pub(crate) async fn run(bound: Bound, node: Arc<Node>, mut stop: watch::Receiver
                 continue;
             }
         };
+        if node.modes.get() == Mode::Reset {
+            reset(&stream);
+            drop(stream);
+            log(&format!("mock-wso2 node={} reset {peer}", node.name));
+            continue;
+        }
         let node = node.clone();
-        let watcher = graceful.watcher();
+        let stop = stop.clone();
         match bound.tls.clone() {
             None => {
-                tokio::spawn(serve(stream, node, watcher));
+                connections.spawn(serve(stream, node, stop));
             }
             Some(acceptor) => {
-                tokio::spawn(async move {
+                connections.spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(tls)) => serve(tls, node, watcher).await,
+                        Ok(Ok(tls)) => serve(tls, node, stop).await,
                         Ok(Err(e)) => log(&format!(
                             "mock-wso2 node={} tls handshake from {peer} failed: {e}",
                             node.name
@@ -94,40 +105,131 @@ pub(crate) async fn run(bound: Bound, node: Arc<Node>, mut stop: watch::Receiver
         }
     }
     drop(bound);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    let drained = async { while connections.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
+    // Dropping the set aborts what is still open.
 }
 
-/// Serves HTTP/1.1 on one connection.
-async fn serve<S>(stream: S, node: Arc<Node>, watcher: hyper_util::server::graceful::Watcher)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
+/// Sets `SO_LINGER` to 0, so that closing the socket sends RST instead of FIN.
+fn reset(stream: &TcpStream) {
+    // `set_zero_linger` needs tokio 1.50 (the workspace asks for 1.48); a zero linger never
+    // blocks on close, which is what the deprecation warns about.
+    #[allow(deprecated)]
+    let _ = stream.set_linger(Some(Duration::ZERO));
+}
+
+/// A connection's stream and the TCP socket under it.
+pub(crate) trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// The TCP socket (for TLS, the one under the session).
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Socket for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Socket for TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref().0
+    }
+}
+
+/// How a request ends a connection instead of getting an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abort {
+    /// RST (`reset`).
+    Reset,
+    /// Non-HTTP bytes, then FIN (`garbage`).
+    Garbage,
+    /// FIN, no answer (`hang`, once the mode changes).
+    Close,
+}
+
+/// Serves HTTP/1.1 on one connection, until the client closes it, a failure mode ends it, or
+/// `stop` changes (then the connection finishes its request in flight and closes).
+async fn serve<S: Socket>(mut stream: S, node: Arc<Node>, mut stop: watch::Receiver<bool>) {
+    let (abort_tx, mut abort_rx) = mpsc::channel::<Abort>(1);
     let service = service_fn(move |req: Request<Incoming>| {
         let node = node.clone();
-        async move { Ok::<_, Infallible>(handle(&node, req).await) }
+        let abort_tx = abort_tx.clone();
+        async move {
+            match handle(&node, req).await {
+                Ok(response) => Ok::<_, Infallible>(response),
+                Err(abort) => {
+                    // serve() drops this connection when it reads the abort: wait for that.
+                    let _ = abort_tx.send(abort).await;
+                    std::future::pending().await
+                }
+            }
+        }
     });
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), service);
-    // A client that goes away mid-request is not worth a log line.
-    let _ = watcher.watch(conn).await;
+    let abort = {
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .serve_connection(TokioIo::new(&mut stream), service);
+        let mut conn = std::pin::pin!(conn);
+        let mut stopping = false;
+        loop {
+            tokio::select! {
+                // A client that goes away mid-request is not worth a log line.
+                _ = conn.as_mut() => break None,
+                abort = abort_rx.recv() => break abort,
+                _ = stop.changed(), if !stopping => {
+                    stopping = true;
+                    conn.as_mut().graceful_shutdown();
+                }
+            }
+        }
+    };
+    match abort {
+        None | Some(Abort::Close) => {}
+        Some(Abort::Reset) => reset(stream.tcp()),
+        Some(Abort::Garbage) => {
+            let _ = stream.write_all(GARBAGE).await;
+            let _ = stream.shutdown().await;
+        }
+    }
 }
 
-/// Reads and drops the body, answers, and logs one line.
-async fn handle(node: &Node, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// Reads and drops the body, answers as the node's mode says, and logs one line; `Err` when the
+/// mode ends the connection instead of answering.
+async fn handle(node: &Node, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Abort> {
     let (parts, body) = req.into_parts();
     // Errors (a client that sent too much or broke off) do not change the answer.
     let _ = Limited::new(body, BODY_LIMIT).collect().await;
     let target = raw_target(&parts.uri);
-    let response = respond(node, &parts, &target);
+    let mode = node.modes.get();
+    let outcome = match mode {
+        Mode::Normal => Ok(respond(node, &parts, &target)),
+        Mode::Slow(delay) => {
+            tokio::time::sleep(delay).await;
+            Ok(respond(node, &parts, &target))
+        }
+        Mode::Storm503 => {
+            let body = format!("mock-wso2 {}: storm503\n", node.name);
+            let reply = Reply::text(StatusCode::SERVICE_UNAVAILABLE, body);
+            Ok(reply.finish(&node.header, target.as_bytes()))
+        }
+        Mode::Reset => Err(Abort::Reset),
+        Mode::Garbage => Err(Abort::Garbage),
+        Mode::Hang => {
+            node.modes.left(Mode::Hang).await;
+            Err(Abort::Close)
+        }
+    };
+    let status = match (&outcome, mode) {
+        (Ok(response), _) => response.status().as_u16().to_string(),
+        (Err(_), mode) => mode.to_string(),
+    };
     log(&format!(
-        "mock-wso2 node={} method={} target={} status={}",
+        "mock-wso2 node={} method={} target={} status={status}",
         node.name,
         escape(parts.method.as_str().as_bytes()),
         escape(target.as_bytes()),
-        response.status().as_u16()
     ));
-    response
+    outcome
 }
 
 /// The answer to a request, from its head alone: the `x-mock-reply` override if there is one,
@@ -229,6 +331,7 @@ mod tests {
             name: "n1".into(),
             header: HeaderValue::from_static("n1"),
             session_id_bytes: 16,
+            modes: Arc::new(Modes::new("n1", Mode::Normal)),
         }
     }
 
