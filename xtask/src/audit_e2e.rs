@@ -42,6 +42,8 @@ const RAW_TLS_MUST_FAIL: &[&str] = &["P10", "P11", "P18", "P19", "N6", "N7"];
 
 /// Runs both audits and checks their reports.
 pub(crate) fn run() -> Result<()> {
+    // The audit's TLS scan runs the `openssl` command.
+    crate::tls_scan::ensure_openssl()?;
     let ca = target_dir().join("certs/ca.crt");
     let gateway = audit("gateway", |cmd| {
         cmd.args(["--gateway", "https://is.gateway.test:10443"])

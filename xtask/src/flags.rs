@@ -82,15 +82,6 @@ pub(crate) enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Which TLS versions and cipher suites a listener offers (openssl s_client), as a table with
-    /// what the seed guidelines want; fails when anything is not as they want.
-    TlsScan {
-        /// `HOST:PORT`, the host an IP address (for example 127.0.0.1:10443).
-        target: String,
-        /// The SNI to send.
-        #[arg(long)]
-        servername: Option<String>,
-    },
     /// Rewrite the plugin configurations inlined in envoy-examples/*/envoy.yaml from their
     /// plugin-config/*.json files (`--check`: fail when they differ instead).
     Examples {

@@ -54,7 +54,6 @@ fn main() -> std::process::ExitCode {
         Cmd::Examples { check } => examples::examples(check),
         Cmd::Oci { args } => oci::oci(&args),
         Cmd::Istio { args } => oci::istio(&args),
-        Cmd::TlsScan { target, servername } => tls_scan::tls_scan(&target, servername.as_deref()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
-//! `cargo xtask tls-scan HOST:PORT`: runs the CLI library's TLS scan
-//! ([`gateway_hardening_cli::scan::tls`]), prints its table and fails when any row is not as
-//! the seed guidelines want.
+//! The TLS scan as the test steps run it: the CLI library's scan
+//! ([`gateway_hardening_cli::scan::tls`]; users run `gateway-hardening scan tls`) with the
+//! `openssl` command installed first, its table printed, failing when any row is not as the
+//! seed guidelines want.
 
 use anyhow::{Result, bail};
 use gateway_hardening_cli::scan::tls;
@@ -20,7 +21,7 @@ pub(crate) fn tls_scan(target: &str, servername: Option<&str>) -> Result<()> {
 }
 
 /// Installs the `openssl` command (Debian package) when it is missing.
-fn ensure_openssl() -> Result<()> {
+pub(crate) fn ensure_openssl() -> Result<()> {
     if std::process::Command::new("openssl")
         .arg("version")
         .output()
