@@ -85,15 +85,8 @@ enum Cmd {
         /// The gateway's URL as clients use it (`https://is.example.com`).
         #[arg(long)]
         gateway: String,
-        /// Connect here instead of resolving the URL's host (`127.0.0.1:10443`).
-        #[arg(long)]
-        connect: Option<SocketAddr>,
-        /// PEM trust anchors for the gateway's certificate.
-        #[arg(long)]
-        ca: Option<PathBuf>,
-        /// Do not verify the gateway's certificate.
-        #[arg(long)]
-        insecure: bool,
+        #[command(flatten)]
+        conn: Connection,
         /// Configuration files to lint (repeatable).
         #[arg(long = "config")]
         configs: Vec<PathBuf>,
@@ -122,6 +115,31 @@ enum Cmd {
     },
 }
 
+/// How to reach an HTTP(S) target: where to connect, what to trust.
+#[derive(clap::Args)]
+struct Connection {
+    /// Connect here instead of resolving the URL's host (`127.0.0.1:10443`).
+    #[arg(long)]
+    connect: Option<SocketAddr>,
+    /// PEM trust anchors for the server's certificate.
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// Do not verify the server's certificate.
+    #[arg(long)]
+    insecure: bool,
+}
+
+impl Connection {
+    /// `target` with these settings applied.
+    fn apply(&self, target: &mut Target) {
+        if let Some(addr) = self.connect {
+            target.connect = addr.to_string();
+        }
+        target.ca.clone_from(&self.ca);
+        target.insecure = self.insecure;
+    }
+}
+
 #[derive(Subcommand)]
 enum ScanCmd {
     /// Which TLS versions and cipher suites a listener offers (needs the `openssl` command).
@@ -137,15 +155,8 @@ enum ScanCmd {
         /// The URLs (`https://is.example.com/oauth2/token`).
         #[arg(required = true)]
         urls: Vec<String>,
-        /// Connect here instead of resolving the URLs' host.
-        #[arg(long)]
-        connect: Option<SocketAddr>,
-        /// PEM trust anchors.
-        #[arg(long)]
-        ca: Option<PathBuf>,
-        /// Do not verify certificates.
-        #[arg(long)]
-        insecure: bool,
+        #[command(flatten)]
+        conn: Connection,
         /// The answers are public metadata (caching allowed).
         #[arg(long)]
         public: bool,
@@ -204,9 +215,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Scan { what } => scan_cmd(what),
         Cmd::Audit {
             gateway,
-            connect,
-            ca,
-            insecure,
+            conn,
             configs,
             cert_root,
             expect_ports,
@@ -216,9 +225,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let opts = audit::Options {
                 gateway,
-                connect,
-                ca,
-                insecure,
+                connect: conn.connect,
+                ca: conn.ca,
+                insecure: conn.insecure,
                 configs,
                 cert_root,
                 expect_ports: expect_ports
@@ -303,21 +312,11 @@ fn scan_cmd(what: ScanCmd) -> Result<ExitCode> {
             print!("{report}");
             Ok(exit(&report.findings(), Severity::Warning))
         }
-        ScanCmd::Headers {
-            urls,
-            connect,
-            ca,
-            insecure,
-            public,
-        } => {
+        ScanCmd::Headers { urls, conn, public } => {
             let mut requests = Vec::new();
             for url in &urls {
                 let (mut target, request_target) = Target::from_url(url)?;
-                if let Some(addr) = connect {
-                    target.connect = addr.to_string();
-                }
-                target.ca.clone_from(&ca);
-                target.insecure = insecure;
+                conn.apply(&mut target);
                 let exchange = Exchange {
                     tls: target.tls,
                     sensitive: !public,

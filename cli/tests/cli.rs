@@ -86,3 +86,47 @@ fn bad_arguments_exit_2() {
         "an unreadable file is bad input"
     );
 }
+
+#[test]
+fn lint_exit_codes_follow_fail_on_and_sarif_is_2_1_0() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lint/tls-weak-downstream.yaml"
+    );
+    let out = bin()
+        .args(["lint", "--format", "sarif", fixture])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "errors fail the default --fail-on warning"
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "tls-minimum-version"),
+        "{results:?}"
+    );
+    let never = bin()
+        .args(["lint", "--fail-on", "never", fixture])
+        .output()
+        .unwrap();
+    assert_eq!(never.status.code(), Some(0));
+    let clean = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lint/clean.yaml"
+    );
+    let out = bin()
+        .args(["lint", "--fail-on", "note", clean])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lint"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
