@@ -29,7 +29,8 @@ struct Guideline {
 }
 
 /// The ports `cargo xtask up` opens on 127.0.0.1: Envoy's listeners and admin, the mock nodes.
-const EXPECTED_PORTS: &str = "9901,10000,10001,10080,10443,18080,18081,18443,18444";
+const EXPECTED_PORTS: &str =
+    "9901,10000,10001,10002,10080,10443,18080,18081,18180,18181,18443,18444";
 
 /// What the raw upstream must fail over plaintext (18080): TLS, the `Server` header, caching,
 /// the OWASP headers, the admin contexts, the default credentials. (HSTS is not judged on a

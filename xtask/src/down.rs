@@ -43,6 +43,18 @@ pub(crate) fn stop(procs: &[&Proc]) {
     }
 }
 
+/// Sends `SIG{sig}` (`KILL`, `TERM`) to `proc` when it is still ours (the failover checks kill
+/// a mock node); waits until it is gone, at most 5 s.
+pub(crate) fn kill(proc: &Proc, sig: &str) {
+    if is_ours(proc) {
+        signal(proc.pid, sig);
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while is_ours(proc) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// True when any recorded process still runs.
 pub(crate) fn any_alive(state: &RunState) -> bool {
     state

@@ -20,24 +20,13 @@ const BAD: (&str, &str) = (
 /// `--mode validate` and a normal start both fail and the log names the field.
 pub(crate) fn invalid_config_is_refused() -> Result<()> {
     let example = std::fs::read_to_string(root().join(crate::up::CONFIG))?;
-    let mut bad_yaml = replace_block(
+    let bad_yaml = replace_block(
         &example,
         "# plugin-config/gateway-hardening-plain.json",
         BAD.0,
     )?;
     // Its own ports, so that it fails for its configuration and not because `up` holds them.
-    for (from, to) in [
-        (9901, 9913),
-        (10000, 10300),
-        (10001, 10301),
-        (10443, 10343),
-        (10080, 10380),
-    ] {
-        bad_yaml = bad_yaml.replace(
-            &format!("port_value: {from} "),
-            &format!("port_value: {to} "),
-        );
-    }
+    let bad_yaml = crate::up::shifted(&bad_yaml, 300);
     let path = run_dir().join("invalid-plugin-config.yaml");
     std::fs::write(&path, bad_yaml)?;
     for mode in [&["--mode", "validate"][..], &["--mode", "serve"][..]] {
@@ -96,6 +85,29 @@ pub(crate) fn replace_block(yaml: &str, marker: &str, json: &str) -> Result<Stri
     Ok(out.join("\n"))
 }
 
+/// Starts an Envoy of our own with `bootstrap`, its log to `log` (flushed every 100 ms), from
+/// the repository root; the caller kills it.
+pub(crate) fn spawn_envoy(
+    bootstrap: &std::path::Path,
+    log: &std::path::Path,
+) -> Result<std::process::Child> {
+    Command::new(tools::envoy())
+        .current_dir(root())
+        .args([
+            "--use-dynamic-base-id",
+            "--file-flush-interval-msec",
+            "100",
+            "-c",
+        ])
+        .arg(bootstrap)
+        .arg("--log-path")
+        .arg(log)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("cannot start envoy")
+}
+
 /// An LDS update whose plugin configuration the filter refuses is rejected by Envoy, the log
 /// names the field, and the listener already running keeps serving with its old configuration.
 pub(crate) fn lds_update_with_invalid_config_is_rejected() -> Result<()> {
@@ -115,30 +127,11 @@ pub(crate) fn lds_update_with_invalid_config_is_rejected() -> Result<()> {
     };
     let listeners = dir.join("listeners.yaml");
     std::fs::write(&listeners, lds(&good))?;
-    let bootstrap = format!(
-        "node: {{ id: lds-test, cluster: lds-test }}\n{}dynamic_resources:\n  lds_config:\n    resource_api_version: V3\n    path_config_source:\n      path: {}\n      watched_directory: {{ path: {} }}\n",
-        envoy_yaml::admin(ADMIN_PORT),
-        listeners.display(),
-        dir.display()
-    );
+    let bootstrap = envoy_yaml::lds_bootstrap(ADMIN_PORT, &listeners, &[]);
     let bootstrap_path = dir.join("bootstrap.yaml");
     std::fs::write(&bootstrap_path, bootstrap)?;
     let log_path = dir.join("envoy.log");
-    let mut envoy = Command::new(tools::envoy())
-        .current_dir(root())
-        .args([
-            "--use-dynamic-base-id",
-            "--file-flush-interval-msec",
-            "100",
-            "-c",
-        ])
-        .arg(&bootstrap_path)
-        .arg("--log-path")
-        .arg(&log_path)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .context("cannot start envoy")?;
+    let mut envoy = spawn_envoy(&bootstrap_path, &log_path)?;
     let result = (|| {
         let admin = format!("127.0.0.1:{ADMIN_PORT}");
         let listener = format!("127.0.0.1:{PORT}");

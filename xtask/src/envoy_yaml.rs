@@ -109,6 +109,29 @@ pub(crate) fn static_bootstrap(admin_port: u16, listener: &str, clusters: &[Stri
     yaml
 }
 
+/// A bootstrap whose listeners come from the LDS file `lds` (watched in its directory: moving
+/// a new file over it is an update), admin on `admin_port`, with static `clusters` (from
+/// [`static_cluster`]).
+pub(crate) fn lds_bootstrap(admin_port: u16, lds: &Path, clusters: &[String]) -> String {
+    let mut yaml = format!(
+        "node: {{ id: lds-test, cluster: lds-test }}\n{}",
+        admin(admin_port)
+    );
+    if !clusters.is_empty() {
+        yaml.push_str("static_resources:\n  clusters:\n");
+        for c in clusters {
+            yaml.push_str(&list_item(c, 2, None));
+        }
+    }
+    let dir = lds.parent().unwrap_or(Path::new("."));
+    yaml.push_str(&format!(
+        "dynamic_resources:\n  lds_config:\n    resource_api_version: V3\n    path_config_source:\n      path: {}\n      watched_directory: {{ path: {} }}\n",
+        lds.display(),
+        dir.display()
+    ));
+    yaml
+}
+
 /// An LDS file (`DiscoveryResponse` as YAML) holding `listener`.
 pub(crate) fn lds_file(listener: &str) -> String {
     let item = list_item(

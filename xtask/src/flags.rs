@@ -34,6 +34,16 @@ pub(crate) enum Cmd {
     },
     /// Build the filters for wasm32-wasip1 (release) and the mock upstream.
     Build,
+    /// The dmz-gateway under steady load for a bounded time, Envoy's memory sampled: fails when
+    /// it grows faster than the threshold after the warm-up (not part of `test`).
+    Soak {
+        /// Minutes of load.
+        #[arg(long, default_value_t = 10)]
+        minutes: u64,
+        /// The largest memory slope accepted, in MiB per million requests.
+        #[arg(long, default_value_t = 1.0)]
+        threshold: f64,
+    },
     /// Install what is missing, build, start the mock WSO2 nodes and Envoy in the background.
     Up,
     /// Stop exactly the processes that `up` started.

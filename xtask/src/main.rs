@@ -17,6 +17,7 @@ mod header_audit;
 mod http;
 mod kill_matrix;
 mod oci;
+mod ops;
 mod project;
 mod state;
 mod test;
@@ -38,6 +39,7 @@ fn main() -> std::process::ExitCode {
             only,
         } => bench::bench(envoy_only, rounds, seconds, only.as_deref()),
         Cmd::Build => build::build(),
+        Cmd::Soak { minutes, threshold } => ops::soak::soak(minutes, threshold),
         Cmd::Up => up::up(),
         Cmd::Down => down::down(),
         Cmd::Demo => demo::demo(),

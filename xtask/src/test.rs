@@ -30,6 +30,10 @@ const OFFLINE: &[(&str, StepFn)] = &[
         "modules and oci images reproducible, istio manifests in sync",
         crate::oci::reproducible_and_in_sync,
     ),
+    (
+        "prometheus rules (promtool check and test)",
+        crate::ops::alerts::promtool_checks,
+    ),
 ];
 
 /// Steps against the real Envoy, between `up` and `down`.
@@ -63,6 +67,22 @@ const E2E: &[(&str, StepFn)] = &[
     (
         "gateway-hardening audit (gateway passes, raw upstream fails)",
         crate::audit_e2e::run,
+    ),
+    (
+        "failover under load (node killed, restarted, gone bad; active-passive)",
+        crate::ops::failover::failover,
+    ),
+    (
+        "plugin configuration update over LDS under load",
+        crate::ops::reload::reload_under_load,
+    ),
+    (
+        "access log rotation under load loses no line",
+        crate::ops::rotation::rotation_loses_no_line,
+    ),
+    (
+        "alert fires on an admin-context scan (prometheus)",
+        crate::ops::alerts::scan_fires_alert,
     ),
 ];
 

@@ -464,14 +464,8 @@ pub(crate) fn scan_https() -> Result<()> {
     tls_scan::tls_scan(HTTPS, None)
 }
 
-/// The example's ports, shifted for a second Envoy that runs next to the first.
-const SHIFTED: [(&str, &str); 5] = [
-    ("port_value: 10000", "port_value: 20000"),
-    ("port_value: 10001", "port_value: 20001"),
-    ("port_value: 10443", "port_value: 20443"),
-    ("port_value: 10080", "port_value: 20080"),
-    ("port_value: 9901", "port_value: 29901"),
-];
+/// How far the second Envoy's ports are from the example's (`up::shifted`).
+const SHIFT: u16 = 10000;
 
 /// The example with tls-guard's allowlist lacking TLS_CHACHA20_POLY1305_SHA256, which the
 /// listener offers (BoringSSL's TLS 1.3 suites cannot be configured): a client negotiating it
@@ -495,9 +489,7 @@ fn cipher_variant() -> Result<String> {
         "# plugin-config/gateway-hardening.json",
         &serde_json::to_string(&config)?,
     )?;
-    for (from, to) in SHIFTED {
-        yaml = yaml.replace(from, to);
-    }
+    yaml = crate::up::shifted(&yaml, SHIFT);
     // A route to the plaintext cluster, chosen by a header, to show the upstream TLS check.
     let tls_route = "              - match: { prefix: \"/\" }\n                route: { cluster: mock_wso2_tls }";
     ensure!(
@@ -525,7 +517,7 @@ fn cipher_variant() -> Result<String> {
         .spawn()
         .context("cannot start the second Envoy")?;
     let mut envoy = Stopper(child);
-    crate::http::wait_for("127.0.0.1:29901", "/ready", 30, |s, _| s == 200)?;
+    crate::http::wait_for("127.0.0.1:19901", "/ready", 30, |s, _| s == 200)?;
     let tls13 = |suite: &str, forged: Option<&str>| -> Result<Response> {
         let mut args = vec![
             "--tlsv1.3".to_owned(),

@@ -19,15 +19,38 @@ pub(crate) const CONFIG: &str = "envoy-examples/dmz-gateway/envoy.yaml";
 /// Envoy's admin listener.
 pub(crate) const ADMIN: &str = "127.0.0.1:9901";
 /// The example's listeners by Envoy listener name.
-pub(crate) const LISTENERS: [(&str, &str); 4] = [
+pub(crate) const LISTENERS: [(&str, &str); 5] = [
     ("plain_normalized", "127.0.0.1:10000"),
     ("plain_raw", "127.0.0.1:10001"),
+    ("plain_active_passive", "127.0.0.1:10002"),
     ("https", "127.0.0.1:10443"),
     ("redirect", "127.0.0.1:10080"),
 ];
+/// `text` (the example or an edit of it) with its admin and listener ports moved up by `shift`,
+/// for a second Envoy that runs beside the one `up` started (the clusters' ports stay).
+pub(crate) fn shifted(text: &str, shift: u16) -> String {
+    let ports = LISTENERS
+        .iter()
+        .map(|(_, a)| *a)
+        .chain([ADMIN])
+        .filter_map(|a| a.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()));
+    let mut text = text.to_owned();
+    for port in ports {
+        text = text.replace(
+            &format!("port_value: {port} "),
+            &format!("port_value: {} ", port + shift),
+        );
+    }
+    text
+}
+
 /// The mock nodes: `(node, plain address)`.
 pub(crate) const MOCK_NODES: [(&str, &str); 2] =
     [("node-a", "127.0.0.1:18080"), ("node-b", "127.0.0.1:18081")];
+/// The mock nodes' control listeners (`POST /__mock/mode`: slow, reset, storm503, hang,
+/// garbage, normal), for the failover checks.
+pub(crate) const MOCK_CONTROL: [(&str, &str); 2] =
+    [("node-a", "127.0.0.1:18180"), ("node-b", "127.0.0.1:18181")];
 /// HTTPS listeners of the mock: `(node, address, certificate in target/certs)`. node-a also
 /// serves TLS (cluster `mock_wso2_tls`); `wso2-default-cert` serves only TLS, with a certificate
 /// imitating WSO2's default one (cluster `mock_wso2_default_cert`).
@@ -47,8 +70,9 @@ pub(crate) fn up() -> Result<()> {
     tools::ensure_envoy()?;
     crate::build::build()?;
     crate::certs::ensure()?;
-    validate(Path::new(CONFIG))?;
+    // Before validating: the example's access log file is target/run/access.jsonl.
     std::fs::create_dir_all(run_dir())?;
+    validate(Path::new(CONFIG))?;
     let mut state = RunState {
         envoy: None,
         mock: Vec::new(),
@@ -82,39 +106,14 @@ pub(crate) fn up() -> Result<()> {
 }
 
 fn start_all(state: &mut RunState) -> Result<()> {
-    let mock = crate::project::mock_binary();
-    let plain = MOCK_NODES.iter().map(|(n, a)| (*n, Some(*a)));
+    let plain = MOCK_NODES.iter().map(|(n, _)| *n);
     let https_only = MOCK_HTTPS
         .iter()
         .filter(|(n, _, _)| !MOCK_NODES.iter().any(|(m, _)| m == n))
-        .map(|(n, _, _)| (*n, None));
-    for (node, addr) in plain.chain(https_only) {
-        let log = run_dir().join(format!("mock-{node}.log"));
-        let mut args = vec!["--node".to_owned(), node.to_owned()];
-        if let Some(addr) = addr {
-            args.extend(["--listen".to_owned(), addr.to_owned()]);
-        }
-        let https = MOCK_HTTPS.iter().find(|(n, _, _)| *n == node);
-        if let Some((_, addr, cert)) = https {
-            let spec = format!(
-                "{addr},{},{}",
-                crate::certs::file(cert, "crt").display(),
-                crate::certs::file(cert, "key").display()
-            );
-            args.extend(["--https".to_owned(), spec]);
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let pid = spawn(&mock, &args, &log)?;
-        state.mock.push(MockState {
-            proc: Proc {
-                pid,
-                exe: mock.display().to_string(),
-            },
-            node: node.to_owned(),
-            addr: addr.map_or_else(String::new, str::to_owned),
-            https: https.map(|(_, a, _)| (*a).to_owned()),
-            log: log.display().to_string(),
-        });
+        .map(|(n, _, _)| *n);
+    for node in plain.chain(https_only) {
+        let mock = start_mock(node)?;
+        state.mock.push(mock);
         state.save()?;
     }
     for (_, addr) in MOCK_NODES {
@@ -124,6 +123,43 @@ fn start_all(state: &mut RunState) -> Result<()> {
         http::wait_for_port(addr, 20)?;
     }
     start_envoy(state, CONFIG)
+}
+
+/// Starts the mock node `node` (of [`MOCK_NODES`] or [`MOCK_HTTPS`]) with its listeners, its
+/// HTTPS listener and control listener where it has them; returns what `down` needs to stop it.
+/// Does not wait for it.
+pub(crate) fn start_mock(node: &str) -> Result<MockState> {
+    let mock = crate::project::mock_binary();
+    let log = run_dir().join(format!("mock-{node}.log"));
+    let mut args = vec!["--node".to_owned(), node.to_owned()];
+    let addr = MOCK_NODES.iter().find(|(n, _)| *n == node).map(|(_, a)| *a);
+    if let Some(addr) = addr {
+        args.extend(["--listen".to_owned(), addr.to_owned()]);
+    }
+    if let Some((_, control)) = MOCK_CONTROL.iter().find(|(n, _)| *n == node) {
+        args.extend(["--control".to_owned(), (*control).to_owned()]);
+    }
+    let https = MOCK_HTTPS.iter().find(|(n, _, _)| *n == node);
+    if let Some((_, addr, cert)) = https {
+        let spec = format!(
+            "{addr},{},{}",
+            crate::certs::file(cert, "crt").display(),
+            crate::certs::file(cert, "key").display()
+        );
+        args.extend(["--https".to_owned(), spec]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let pid = spawn(&mock, &args, &log)?;
+    Ok(MockState {
+        proc: Proc {
+            pid,
+            exe: mock.display().to_string(),
+        },
+        node: node.to_owned(),
+        addr: addr.map_or_else(String::new, str::to_owned),
+        https: https.map(|(_, a, _)| (*a).to_owned()),
+        log: log.display().to_string(),
+    })
 }
 
 /// Starts Envoy with `config` (a path from the repository root), records it in `state`, and

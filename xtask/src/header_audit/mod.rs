@@ -537,13 +537,10 @@ fn local_replies_without_header_hardening() -> Result<String> {
 /// Starts a copy of the example, edited by `edit`, with every listener and the admin port
 /// shifted by `shift`; waits until it is ready. Dropping the guard stops it.
 fn variant(name: &str, shift: u16, edit: impl Fn(String) -> String) -> Result<KillOnDrop> {
-    let mut text = edit(std::fs::read_to_string(root().join(up::CONFIG))?);
-    for port in [9901, 10000, 10001, 10080, 10443] {
-        text = text.replace(
-            &format!("port_value: {port} "),
-            &format!("port_value: {} ", port + shift),
-        );
-    }
+    let text = up::shifted(
+        &edit(std::fs::read_to_string(root().join(up::CONFIG))?),
+        shift,
+    );
     let path = run_dir().join(format!("{name}.yaml"));
     std::fs::write(&path, text)?;
     let log = run_dir().join(format!("envoy-{name}.log"));

@@ -1,0 +1,151 @@
+//! Access log rotation under load (guideline P20): the example's logrotate configuration
+//! (`envoy-examples/dmz-gateway/logrotate/envoy-access-log`, with the example's log path and a
+//! 1 KiB size so that every run rotates) runs about once a second while load goes through the
+//! gateway; Envoy reopens its log on `POST /reopen_logs`. Then every line of every rotated file
+//! is read back (compressed ones with `zcat`): each request sent has exactly one line.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail, ensure};
+
+use super::load;
+use crate::project::{root, run_dir};
+
+/// The access log file of the example (its `path`, from the repository root).
+const LOG: &str = "target/run/access.jsonl";
+
+/// Runs the check; prints requests sent, rotations and lines counted.
+pub(crate) fn rotation_loses_no_line() -> Result<()> {
+    ensure_tool("logrotate", "logrotate")?;
+    let log = root().join(LOG);
+    let dir = run_dir().join("logrotate");
+    std::fs::create_dir_all(&dir)?;
+    let conf = dir.join("envoy-access-log");
+    let shipped = std::fs::read_to_string(
+        root().join("envoy-examples/dmz-gateway/logrotate/envoy-access-log"),
+    )?;
+    ensure!(
+        shipped.contains("/var/log/envoy/access.log {") && shipped.contains("size 100M"),
+        "the shipped logrotate configuration changed shape"
+    );
+    let text = shipped
+        .replace("/var/log/envoy/access.log", &log.display().to_string())
+        .replace("size 100M", "size 1k")
+        .replace("rotate 14", "rotate 1000");
+    std::fs::write(&conf, text)?;
+    let state = dir.join("state");
+    let tag = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
+    let path = format!("/oauth2/jwks?rotation={tag}");
+    let load = load::start("127.0.0.1:10000", &path, 4, 8_000, Duration::from_secs(12))?;
+    let done = Arc::new(AtomicBool::new(false));
+    let rotator = {
+        let (done, conf, state) = (Arc::clone(&done), conf.clone(), state.clone());
+        std::thread::spawn(move || -> Result<u32> {
+            let mut rotations = 0;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(700));
+                let out = Command::new("logrotate")
+                    .arg("-f")
+                    .arg("-s")
+                    .arg(&state)
+                    .arg(&conf)
+                    .output()
+                    .context("cannot run logrotate")?;
+                if !out.status.success() {
+                    bail!(
+                        "logrotate failed: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    );
+                }
+                rotations += 1;
+            }
+            Ok(rotations)
+        })
+    };
+    while load.sent() < 8_000 && load.elapsed() < Duration::from_secs(12) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let outcomes = load.finish();
+    done.store(true, Ordering::Relaxed);
+    let rotations = rotator
+        .join()
+        .map_err(|_| anyhow::anyhow!("the rotation thread panicked"))??;
+    // Envoy flushes its access log every 10 ms (`up` starts it so).
+    std::thread::sleep(Duration::from_millis(500));
+    let (files, lines) = count_lines(&log, &format!("rotation={tag}&n="))?;
+    let answered = outcomes.len() as u64;
+    let missing: Vec<u64> = (0..answered).filter(|n| !lines.contains_key(n)).collect();
+    let twice: Vec<u64> = lines
+        .iter()
+        .filter(|(_, c)| **c > 1)
+        .map(|(n, _)| *n)
+        .collect();
+    let total: u64 = lines.values().sum();
+    println!(
+        "access log rotation under load: {}; {rotations} rotations; {total} lines in {files} files for {answered} requests",
+        load::summary(&outcomes),
+    );
+    ensure!(rotations >= 3, "only {rotations} rotations during the load");
+    ensure!(
+        missing.is_empty() && twice.is_empty() && total == answered,
+        "lines lost or doubled: {} missing (first {:?}), {} twice (first {:?})",
+        missing.len(),
+        missing.iter().take(5).collect::<Vec<_>>(),
+        twice.len(),
+        twice.iter().take(5).collect::<Vec<_>>()
+    );
+    ensure!(
+        outcomes.iter().all(load::Outcome::ok),
+        "requests failed during the rotation"
+    );
+    Ok(())
+}
+
+/// Reads `log` and every rotated file beside it (`log.N`, `log.N.gz`); returns how many files
+/// and, per request number found after `marker`, how many lines name it.
+fn count_lines(log: &std::path::Path, marker: &str) -> Result<(usize, BTreeMap<u64, u64>)> {
+    let dir = log.parent().context("log without a directory")?;
+    let name = log
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("bad log name")?;
+    let mut counts = BTreeMap::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if file != name && !file.starts_with(&format!("{name}.")) {
+            continue;
+        }
+        files += 1;
+        let out = Command::new("zcat")
+            .arg("-f")
+            .arg(&path)
+            .output()
+            .context("cannot run zcat")?;
+        ensure!(out.status.success(), "zcat -f {} failed", path.display());
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            if let Some(rest) = line.split(marker).nth(1) {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                if let Ok(n) = digits.parse::<u64>() {
+                    *counts.entry(n).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    Ok((files, counts))
+}
+
+/// Installs the Debian package `package` when `command` is missing.
+pub(crate) fn ensure_tool(command: &str, package: &str) -> Result<()> {
+    if Command::new(command).arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    crate::tools::apt_install(&[package])
+}
