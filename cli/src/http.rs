@@ -236,14 +236,17 @@ pub fn send(
 /// [`HttpError::TooLarge`], [`HttpError::BadResponse`], [`HttpError::Io`].
 pub fn send_raw(target: &Target, raw: &[u8]) -> Result<Response, HttpError> {
     let deadline = Instant::now() + target.timeout;
+    let head_only = raw.starts_with(b"HEAD ");
     let tcp = connect(target)?;
     let (bytes, tls_version) = if target.tls {
-        tls::exchange(target, tcp, raw, deadline)?
+        tls::exchange(target, tcp, raw, deadline, head_only)?
     } else {
         (&tcp).write_all(raw).map_err(|e| timeout_or(e, target))?;
-        (read_all(&mut &tcp, &tcp, deadline, target.timeout)?, None)
+        (
+            read_all(&mut &tcp, &tcp, deadline, target.timeout, head_only)?,
+            None,
+        )
     };
-    let head_only = raw.starts_with(b"HEAD ");
     let mut response = framing::parse(&bytes, head_only)?;
     response.tls_version = tls_version;
     Ok(response)
@@ -284,14 +287,16 @@ fn timeout_or(e: io::Error, target: &Target) -> HttpError {
     }
 }
 
-/// Reads `stream` to its end, at most [`MAX_RESPONSE`] bytes, until `deadline` (each read's
-/// timeout shortened to what is left of it, on `tcp`). A TLS peer that closes without
+/// Reads `stream` until the answer is complete as its framing says (`head_only`: the answer to
+/// a HEAD request) or the stream ends, at most [`MAX_RESPONSE`] bytes, until `deadline` (each
+/// read's timeout shortened to what is left of it, on `tcp`). A TLS peer that closes without
 /// `close_notify` (an unexpected EOF) ends the answer too.
 fn read_all(
     stream: &mut impl Read,
     tcp: &TcpStream,
     deadline: Instant,
     limit: Duration,
+    head_only: bool,
 ) -> Result<Vec<u8>, HttpError> {
     let mut out = Vec::new();
     let mut buf = [0u8; 16 * 1024];
@@ -307,6 +312,9 @@ fn read_all(
                 out.extend_from_slice(buf.get(..n).unwrap_or_default());
                 if out.len() > MAX_RESPONSE {
                     return Err(HttpError::TooLarge);
+                }
+                if framing::complete(&out, head_only) {
+                    return Ok(out);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -1,4 +1,5 @@
-//! An HTTP/1.1 answer read to the end of its connection, framed as RFC 9112 says: the head
+//! An HTTP/1.1 answer read to its end (the end its framing announces, or the connection's),
+//! framed as RFC 9112 says: the head
 //! parsed with `httparse`, interim 1xx answers skipped (RFC 9110 §15.2), the body's length per
 //! §6.3 and the chunked coding removed per §7.1.
 
@@ -7,23 +8,17 @@ use super::{HttpError, Response};
 /// The most header fields in one answer.
 const MAX_HEADERS: usize = 128;
 
-/// Status, headers (names lower-cased, values raw) and body of the final answer in `bytes`
-/// (no TLS version); `head_only` for the answer to a HEAD request (no body, RFC 9112 §6.3
-/// rule 1).
-pub(super) fn parse(bytes: &[u8], head_only: bool) -> Result<Response, HttpError> {
+/// The final answer's head in `bytes` (interim 1xx answers skipped, RFC 9110 §15.2): its
+/// status, headers (names lower-cased, values raw) and what follows the head; `Ok(None)` while
+/// the head is not complete.
+fn final_head(bytes: &[u8]) -> Result<Option<FinalHead<'_>>, HttpError> {
     let mut rest = bytes;
     loop {
         let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut response = httparse::Response::new(&mut slots);
         let head_len = match response.parse(rest) {
             Ok(httparse::Status::Complete(n)) => n,
-            Ok(httparse::Status::Partial) => {
-                return Err(bad(if rest.is_empty() {
-                    "no answer".to_owned()
-                } else {
-                    "head cut short".to_owned()
-                }));
-            }
+            Ok(httparse::Status::Partial) => return Ok(None),
             Err(e) => return Err(bad(format!("head: {e}"))),
         };
         let status = response.code.unwrap_or_default();
@@ -38,29 +33,70 @@ pub(super) fn parse(bytes: &[u8], head_only: bool) -> Result<Response, HttpError
             rest = body;
             continue;
         }
-        let body = if head_only || status < 200 || status == 204 || status == 304 {
-            Vec::new()
-        } else if chunked(&headers) {
-            dechunk(body)?
-        } else if let Some(len) = content_length(&headers)? {
-            body.get(..len)
-                .ok_or_else(|| {
-                    bad(format!(
-                        "body of {} bytes, Content-Length {len}",
-                        body.len()
-                    ))
-                })?
-                .to_vec()
-        } else {
-            body.to_vec()
-        };
-        return Ok(Response {
-            status,
-            headers,
-            body,
-            tls_version: None,
-        });
+        return Ok(Some((status, headers, body)));
     }
+}
+
+/// A final answer's status, headers and the bytes after its head.
+type FinalHead<'a> = (u16, Vec<(String, Vec<u8>)>, &'a [u8]);
+
+/// Whether the answer has no body whatever its headers say (RFC 9112 §6.3 rule 1).
+fn bodyless(status: u16, head_only: bool) -> bool {
+    head_only || status < 200 || status == 204 || status == 304
+}
+
+/// Whether `bytes` already hold the whole answer: its head and the body its `Content-Length`
+/// or chunked coding delimits. An answer delimited by the connection's end is complete only at
+/// that end, which the reader sees itself. Lets the reader stop without waiting for the peer to
+/// close (Envoy delays its close of a connection after a local reply, by 1 s by default).
+pub(super) fn complete(bytes: &[u8], head_only: bool) -> bool {
+    match final_head(bytes) {
+        Ok(Some((status, headers, body))) => {
+            if bodyless(status, head_only) {
+                true
+            } else if chunked(&headers) {
+                dechunk(body).is_ok()
+            } else {
+                matches!(content_length(&headers), Ok(Some(len)) if body.len() >= len)
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Status, headers (names lower-cased, values raw) and body of the final answer in `bytes`
+/// (no TLS version); `head_only` for the answer to a HEAD request (no body, RFC 9112 §6.3
+/// rule 1).
+pub(super) fn parse(bytes: &[u8], head_only: bool) -> Result<Response, HttpError> {
+    let Some((status, headers, body)) = final_head(bytes)? else {
+        return Err(bad(if bytes.is_empty() {
+            "no answer".to_owned()
+        } else {
+            "head cut short".to_owned()
+        }));
+    };
+    let body = if bodyless(status, head_only) {
+        Vec::new()
+    } else if chunked(&headers) {
+        dechunk(body)?
+    } else if let Some(len) = content_length(&headers)? {
+        body.get(..len)
+            .ok_or_else(|| {
+                bad(format!(
+                    "body of {} bytes, Content-Length {len}",
+                    body.len()
+                ))
+            })?
+            .to_vec()
+    } else {
+        body.to_vec()
+    };
+    Ok(Response {
+        status,
+        headers,
+        body,
+        tls_version: None,
+    })
 }
 
 fn bad(message: String) -> HttpError {

@@ -353,3 +353,37 @@ fn tls_exchanges_trust_the_ca_given_or_nothing_when_insecure() {
         }
     }
 }
+
+/// Envoy keeps the connection open for a while after a local reply (its delayed close): an
+/// answer whose framing says it is complete must not wait for the peer to close.
+#[test]
+fn a_framed_answer_does_not_wait_for_the_close() {
+    let cases: [(&str, &'static [u8]); 3] = [
+        (
+            "content-length",
+            b"HTTP/1.1 403 Forbidden\r\ncontent-length: 2\r\n\r\nno",
+        ),
+        (
+            "chunked",
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        ),
+        ("no body", b"HTTP/1.1 204 No Content\r\n\r\n"),
+    ];
+    for (name, answer) in cases {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            read_head(&mut s);
+            s.write_all(answer).unwrap();
+            // Held open until the client is done (it closes): never closed by the server.
+            let mut rest = Vec::new();
+            let _ = s.read_to_end(&mut rest);
+        });
+        let mut target = plain(&addr);
+        target.timeout = Duration::from_secs(2);
+        let got = send(&target, "GET", "/", &[]);
+        assert!(got.is_ok(), "{name}: {got:?}");
+        server.join().unwrap();
+    }
+}

@@ -22,6 +22,7 @@ pub(super) fn exchange(
     tcp: TcpStream,
     raw: &[u8],
     deadline: Instant,
+    head_only: bool,
 ) -> Result<(Vec<u8>, Option<String>), HttpError> {
     let config = Arc::new(config(target)?);
     let name = ServerName::try_from(target.server_name().to_owned())
@@ -36,7 +37,7 @@ pub(super) fn exchange(
         other => format!("{other:?}"),
     });
     let tcp = stream.sock.try_clone()?;
-    let bytes = read_all(&mut stream, &tcp, deadline, target.timeout)?;
+    let bytes = read_all(&mut stream, &tcp, deadline, target.timeout, head_only)?;
     Ok((bytes, version))
 }
 

@@ -117,11 +117,24 @@ pub(crate) fn scan_fires_alert() -> Result<()> {
     Ok(())
 }
 
-/// Waits until Prometheus has scraped the gateway at least once (target health `up`).
+/// Waits until Prometheus has scraped the gateway three times (`increase()` needs samples on
+/// both sides of the scan).
 fn wait_scraped() -> Result<()> {
-    http::wait_for(WEB, "/api/v1/targets", 30, |_, body| {
-        body.contains("\"health\":\"up\"")
-    })
+    http::wait_for(
+        WEB,
+        "/api/v1/query?query=count_over_time(up%7Bjob%3D%22envoy%22%7D%5B1m%5D)",
+        60,
+        |_, body| {
+            serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| {
+                    v.pointer("/data/result/0/value/1")
+                        .and_then(serde_json::Value::as_str)
+                        .and_then(|n| n.parse::<f64>().ok())
+                })
+                .is_some_and(|n| n >= 3.0)
+        },
+    )
 }
 
 /// Stops Prometheus when dropped.
