@@ -47,8 +47,9 @@ pub fn lint_hcm(
     let mut rbac = false;
     for (k, f) in hcm.http_filters.iter().enumerate() {
         let Some(tc) = &f.typed_config else { continue };
-        let fpath = join(path, &format!("http_filters[{k}].typed_config"));
-        match view::type_of(tc) {
+        let (t, tc, sub) = view::unwrap(tc);
+        let fpath = join(&join(path, &format!("http_filters[{k}].typed_config")), sub);
+        match t {
             view::WASM => {
                 let w: view::Wasm = typed(tc, &fpath)?;
                 let (p, instance) = wasm::lint_filter(ctx, allow, &fpath, &w);
