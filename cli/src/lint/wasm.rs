@@ -38,6 +38,26 @@ impl Powers {
             plaintext_handled: self.plaintext_handled || o.plaintext_handled,
         }
     }
+
+    /// The powers both have (what holds on every route of a set).
+    pub fn and(self, o: Powers) -> Powers {
+        Powers {
+            allowlist: self.allowlist && o.allowlist,
+            hsts: self.hsts && o.hsts,
+            removes_server: self.removes_server && o.removes_server,
+            plaintext_handled: self.plaintext_handled && o.plaintext_handled,
+        }
+    }
+
+    /// Every power (the start of [`Powers::and`] over a set of routes).
+    pub fn all() -> Powers {
+        Powers {
+            allowlist: true,
+            hsts: true,
+            removes_server: true,
+            plaintext_handled: true,
+        }
+    }
 }
 
 /// One Wasm filter of the file, for the shared-VM rule.
