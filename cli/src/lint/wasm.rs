@@ -73,23 +73,39 @@ pub struct Instance {
     pub allow: Vec<Allow>,
 }
 
-/// Which of our filters a Wasm filter is, from its root id, name or module file name.
-pub fn kind_of(root_id: &str, name: &str, code: &str) -> Option<&'static str> {
+/// The module name in a Wasm module's file name or URL: the scheme stripped, then the last
+/// path segment without its `@digest`, `:tag` and `.wasm` (`oci://reg:5000/tls-guard:0.1.0`,
+/// `file:///x/tls_guard.wasm` and `oci://reg/tls-guard@sha256:...` all give `tls-guard` or
+/// `tls_guard`).
+pub fn module_name(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let last = rest.rsplit('/').next().unwrap_or(rest);
+    let last = last.split('@').next().unwrap_or(last);
+    let last = last.split(':').next().unwrap_or(last);
+    last.strip_suffix(".wasm").unwrap_or(last)
+}
+
+/// Which of our filters a Wasm filter is, from its root id, name or module (a file name or URL,
+/// see [`module_name`]).
+pub fn kind_of(root_id: &str, name: &str, module: &str) -> Option<&'static str> {
     let known = |s: &str| {
         let s = s.replace('_', "-");
         policies::check::FILTERS.iter().copied().find(|f| s == *f)
     };
-    known(root_id).or_else(|| known(name)).or_else(|| {
-        let file = code.rsplit(['/', ':']).next().unwrap_or("");
-        known(file.trim_end_matches(".wasm"))
-    })
+    known(root_id)
+        .or_else(|| known(name))
+        .or_else(|| known(module_name(module)))
 }
 
 /// Lints the Wasm filter whose `typed_config` is at `path`; returns what it does and its VM.
 pub fn lint_filter(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, w: &Wasm) -> (Powers, Instance) {
     let c = &w.config;
     let code = c.vm_config.code.to_string();
-    let kind = kind_of(&c.root_id, &c.name, &code);
+    let module = ["/local/filename", "/remote/http_uri/uri"]
+        .iter()
+        .find_map(|p| c.vm_config.code.pointer(p).and_then(Value::as_str))
+        .unwrap_or("");
+    let kind = kind_of(&c.root_id, &c.name, module);
     let cpath = join(path, "config");
     let label = kind.unwrap_or("a Wasm filter");
     if c.failure_policy.as_deref() == Some("FAIL_OPEN") {
