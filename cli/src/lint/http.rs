@@ -6,8 +6,10 @@
 //! `Server` after every filter; with the default `server_header_transformation: OVERWRITE` it
 //! writes `server_name` (default `envoy`) and a filter's change is lost; with `PASS_THROUGH` (or
 //! `APPEND_IF_ABSENT`) the upstream's header (`WSO2 Carbon Server`) passes unless a filter
-//! removes it. `normalize_path` and `merge_slashes` default to false. The default access log
-//! format carries `%REQ(X-REQUEST-ID)%`.
+//! removes it; with `APPEND_IF_ABSENT` a removed header is replaced by `server_name` (an
+//! assumption from the API reference, not verified on Envoy). `normalize_path` and
+//! `merge_slashes` default to false. The default access log format carries
+//! `%REQ(X-REQUEST-ID)%`.
 
 use std::collections::{BTreeMap, BTreeSet};
 

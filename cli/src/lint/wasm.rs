@@ -18,7 +18,9 @@ use super::{Allow, Ctx, http, join};
 /// What our filters in a chain do, as far as the other rules care.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Powers {
-    /// A context allowlist decides every path (N6, N7; normalises paths itself).
+    /// An enforcing context allowlist decides every path (N6, N7; normalises paths itself). The
+    /// admin paths it lets through are reported at the filter ([`check_config`]), so the routes
+    /// behind it are not reported again.
     pub allowlist: bool,
     /// header-hardening sends HSTS on TLS (P11).
     pub hsts: bool,
