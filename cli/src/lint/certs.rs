@@ -102,7 +102,7 @@ pub fn check_source(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, ds: &DataSou
         } else {
             file.to_path_buf()
         };
-        match std::fs::read(&full) {
+        match read_limited(&full) {
             Ok(b) => (b, f.clone()),
             Err(e) => {
                 unreadable(ctx, allow, path, &format!("{f} ({}): {e}", full.display()));
@@ -179,6 +179,28 @@ pub fn check_source(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, ds: &DataSou
             &format!("{what}: no PEM certificate in it"),
         );
     }
+}
+
+/// The largest certificate file read.
+const MAX_CERT_BYTES: u64 = 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_CERT_BYTES`]; anything else (a directory, a device, a
+/// FIFO, a larger file) is refused with the reason.
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_owned());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CERT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CERT_BYTES {
+        return Err("larger than 1 MiB".to_owned());
+    }
+    Ok(bytes)
 }
 
 fn weak_key(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, name: &str, alg: &str, bits: usize) {

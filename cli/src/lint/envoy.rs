@@ -71,11 +71,30 @@ pub fn lint_discovery(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<()
     let mut listeners = Vec::new();
     let mut clusters = Vec::new();
     for (i, r) in d.resources.iter().enumerate() {
-        let p = join(prefix, &format!("resources[{i}]"));
-        match view::type_of(r) {
-            view::LISTENER => listeners.push((p.clone(), typed::<Listener>(r, &p)?)),
-            view::CLUSTER => clusters.push((p.clone(), typed::<Cluster>(r, &p)?)),
-            _ => {}
+        let (mut t, mut body, sub) = view::unwrap(r);
+        let mut p = join(&join(prefix, &format!("resources[{i}]")), sub);
+        if let Some(inner) = body.get("resource").filter(|_| t == view::RESOURCE) {
+            let (t2, b2, s2) = view::unwrap(inner);
+            p = join(&join(&p, "resource"), s2);
+            (t, body) = (t2, b2);
+        }
+        match t {
+            view::LISTENER => listeners.push((p.clone(), typed::<Listener>(body, &p)?)),
+            view::CLUSTER => clusters.push((p.clone(), typed::<Cluster>(body, &p)?)),
+            other => {
+                let what = if other.is_empty() {
+                    "no @type".to_owned()
+                } else {
+                    format!("type {other}")
+                };
+                ctx.report(
+                    &[],
+                    rules::NOT_CHECKED,
+                    &p,
+                    format!("this resource ({what}) is neither a v3 Listener nor a v3 Cluster: not checked"),
+                    "Lint the v3 Listener and Cluster resources (envoy.config.listener.v3.Listener, envoy.config.cluster.v3.Cluster); v2 resources are no longer read by Envoy.",
+                );
+            }
         }
     }
     lint_resources(ctx, &listeners, &clusters)
@@ -88,6 +107,7 @@ const VERBATIM: &[&str] = &[
     "filter_metadata",
     "typed_filter_metadata",
     "json_format",
+    "typed_json_format",
     "typed_per_filter_config",
 ];
 
@@ -239,37 +259,35 @@ fn lint_listener(
                 .map(|c| (join(path, "default_filter_chain"), c)),
         );
     for (cpath, chain) in chains {
-        let mut tls_on = false;
-        if let Some(ts) = &chain.transport_socket {
-            tls_on = true;
-            if let Some(tc) = ts
-                .typed_config
-                .as_ref()
-                .filter(|tc| view::type_of(tc) == view::DOWNSTREAM_TLS)
-            {
-                let tpath = join(&cpath, "transport_socket.typed_config");
-                let t: TlsContext = typed(tc, &tpath)?;
-                let common = join(&tpath, "common_tls_context");
-                tls::check_params(
-                    ctx,
-                    allow,
-                    &join(&common, "tls_params"),
-                    &t.common_tls_context.tls_params,
-                    Side::Downstream,
-                    guideline,
-                );
-                certs::check_context(ctx, allow, &common, &t.common_tls_context);
-            }
+        let tls = chain
+            .transport_socket
+            .as_ref()
+            .and_then(|ts| tls_context(ts, &join(&cpath, "transport_socket")))
+            .filter(|(t, _, _)| *t == view::DOWNSTREAM_TLS);
+        let tls_on = tls.is_some();
+        if let Some((_, tc, tpath)) = tls {
+            let t: TlsContext = typed(tc, &tpath)?;
+            let common = join(&tpath, "common_tls_context");
+            tls::check_params(
+                ctx,
+                allow,
+                &join(&common, "tls_params"),
+                &t.common_tls_context.tls_params,
+                Side::Downstream,
+                guideline,
+            );
+            certs::check_context(ctx, allow, &common, &t.common_tls_context);
         }
         for (j, f) in chain.filters.iter().enumerate() {
-            let Some(tc) = f
+            let Some((_, tc, sub)) = f
                 .typed_config
                 .as_ref()
-                .filter(|tc| view::type_of(tc) == view::HCM)
+                .map(view::unwrap)
+                .filter(|(t, _, _)| *t == view::HCM)
             else {
                 continue;
             };
-            let fpath = join(&cpath, &format!("filters[{j}].typed_config"));
+            let fpath = join(&join(&cpath, &format!("filters[{j}].typed_config")), sub);
             let hcm: view::Hcm = typed(tc, &fpath)?;
             http::lint_hcm(ctx, allow, &fpath, &hcm, tls_on, state)?;
         }
@@ -310,29 +328,42 @@ fn lint_cluster(ctx: &mut Ctx<'_>, path: &str, c: &Cluster, referenced: bool) ->
         }
     }
     let product = referenced || known || store;
-    let tls_ctx = c
+    let tls = c
         .transport_socket
         .as_ref()
-        .and_then(|t| t.typed_config.as_ref());
-    match tls_ctx {
-        None if product && c.transport_socket.is_none() => {
+        .and_then(|ts| tls_context(ts, &join(path, "transport_socket")));
+    match tls {
+        Some((t, tc, tpath)) if t == view::UPSTREAM_TLS => {
+            let t: TlsContext = typed(tc, &tpath)?;
+            upstream_tls(ctx, allow, &tpath, &t, &c.name);
+        }
+        _ if product => {
             let what = if store {
                 "a store (LDAP, database)"
             } else {
                 "the product"
             };
+            let how = match c
+                .transport_socket
+                .as_ref()
+                .and_then(|ts| ts.typed_config.as_ref())
+            {
+                None => "without TLS".to_owned(),
+                Some(tc) => format!(
+                    "without TLS (its transport socket, {}, is no UpstreamTlsContext)",
+                    match view::type_of(tc) {
+                        "" => "with no @type",
+                        t => t,
+                    }
+                ),
+            };
             ctx.report(
                 allow,
                 rules::UPSTREAM_PLAINTEXT,
                 &join(path, "transport_socket"),
-                format!("cluster {} reaches {what} without TLS", c.name),
+                format!("cluster {} reaches {what} {how}", c.name),
                 "Add a transport_socket with an UpstreamTlsContext (trusted_ca, SAN match, sni).",
             );
-        }
-        Some(tc) if view::type_of(tc) == view::UPSTREAM_TLS => {
-            let tpath = join(path, "transport_socket.typed_config");
-            let t: TlsContext = typed(tc, &tpath)?;
-            upstream_tls(ctx, allow, &tpath, &t, &c.name);
         }
         _ => {}
     }
@@ -357,6 +388,37 @@ fn lint_cluster(ctx: &mut Ctx<'_>, path: &str, c: &Cluster, referenced: bool) ->
         }
     }
     Ok(())
+}
+
+/// Transport sockets that wrap another one (their `transport_socket`): the upstream PROXY
+/// protocol, tap, internal upstream and TCP stats sockets.
+const WRAPPERS: &[&str] = &[
+    "envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport",
+    "envoy.extensions.transport_sockets.tap.v3.Tap",
+    "envoy.extensions.transport_sockets.internal_upstream.v3.InternalUpstreamTransport",
+    "envoy.extensions.transport_sockets.tcp_stats.v3.Config",
+];
+
+/// The TLS context of the transport socket found at `path`, through wrapper sockets
+/// ([`WRAPPERS`]): its type ([`view::DOWNSTREAM_TLS`] or [`view::UPSTREAM_TLS`]), its fields and
+/// their path. `None` for a plaintext socket (`raw_buffer`, or any other type).
+fn tls_context<'a>(ts: &'a view::Filter, path: &str) -> Option<(&'a str, &'a Value, String)> {
+    let mut tc = ts.typed_config.as_ref()?;
+    let mut p = join(path, "typed_config");
+    // Bounded: a configuration cannot nest wrappers without end, but a file can.
+    for _ in 0..8 {
+        let (t, body, sub) = view::unwrap(tc);
+        let bp = join(&p, sub);
+        if t == view::DOWNSTREAM_TLS || t == view::UPSTREAM_TLS {
+            return Some((t, body, bp));
+        }
+        if !WRAPPERS.contains(&t) {
+            return None;
+        }
+        tc = body.get("transport_socket")?.get("typed_config")?;
+        p = join(&bp, "transport_socket.typed_config");
+    }
+    None
 }
 
 fn upstream_tls(ctx: &mut Ctx<'_>, allow: &[Allow], tpath: &str, t: &TlsContext, name: &str) {

@@ -6,8 +6,12 @@
 //! `Server` after every filter; with the default `server_header_transformation: OVERWRITE` it
 //! writes `server_name` (default `envoy`) and a filter's change is lost; with `PASS_THROUGH` (or
 //! `APPEND_IF_ABSENT`) the upstream's header (`WSO2 Carbon Server`) passes unless a filter
-//! removes it. `normalize_path` and `merge_slashes` default to false. The default access log
-//! format carries `%REQ(X-REQUEST-ID)%`.
+//! removes it; with `APPEND_IF_ABSENT` a removed header is replaced by `server_name` (an
+//! assumption from the API reference, not verified on Envoy). `normalize_path` and
+//! `merge_slashes` default to false. The default access log format carries
+//! `%REQ(X-REQUEST-ID)%`.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -30,8 +34,51 @@ pub const ADMIN_CONTEXTS: &[&str] = &[
     "/management",
 ];
 
+/// One HTTP filter whose presence the rules credit: one of our Wasm filters or RBAC.
+struct Credited {
+    /// Its name in `http_filters` (the key of `typed_per_filter_config`).
+    name: String,
+    /// What it does.
+    powers: Powers,
+    /// Whether it is an RBAC filter.
+    rbac: bool,
+    /// `disabled` in the chain (a route may enable it).
+    disabled: bool,
+}
+
+/// The `typed_per_filter_config` maps in scope of a route, most specific first.
+type Scopes<'a> = [&'a BTreeMap<String, Value>; 3];
+
+/// Whether the most specific `FilterConfig` for `name` in `scopes` disables (`Some(true)`) or
+/// enables (`Some(false)`) the filter; `None` when none says.
+fn disabled_in(scopes: &Scopes<'_>, name: &str) -> Option<bool> {
+    scopes.iter().find_map(|m| {
+        let (t, body, _) = view::unwrap(m.get(name)?);
+        (t == view::FILTER_CONFIG)
+            .then(|| body.get("disabled").and_then(Value::as_bool) == Some(true))
+    })
+}
+
+/// What the filters in force on a route do, and whether an RBAC filter is among them.
+fn effective(filters: &[Credited], scopes: &Scopes<'_>) -> (Powers, bool) {
+    let mut powers = Powers::default();
+    let mut rbac = false;
+    for f in filters {
+        if !disabled_in(scopes, &f.name).unwrap_or(f.disabled) {
+            powers = powers.or(f.powers);
+            rbac |= f.rbac;
+        }
+    }
+    (powers, rbac)
+}
+
 /// Lints the HTTP connection manager whose `typed_config` is at `path`; `tls` says whether its
-/// filter chain has a transport socket.
+/// filter chain has a TLS transport socket.
+///
+/// A filter's credit holds on a route only when no `typed_per_filter_config` of the route, its
+/// virtual host or the route configuration disables it (`FilterConfig{disabled: true}`); the
+/// listener-wide rules (HSTS, `Server`, path normalisation) credit what holds on every route
+/// that forwards.
 ///
 /// # Errors
 /// [`Shape`] when an HTTP filter's `typed_config` the rules read has the wrong type.
@@ -43,23 +90,27 @@ pub fn lint_hcm(
     tls: bool,
     state: &mut FileState,
 ) -> Result<(), Shape> {
-    let mut powers = Powers::default();
-    let mut rbac = false;
+    let mut filters = Vec::new();
     for (k, f) in hcm.http_filters.iter().enumerate() {
         let Some(tc) = &f.typed_config else { continue };
-        let fpath = join(path, &format!("http_filters[{k}].typed_config"));
-        match view::type_of(tc) {
+        let (t, tc, sub) = view::unwrap(tc);
+        let fpath = join(&join(path, &format!("http_filters[{k}].typed_config")), sub);
+        let (powers, rbac) = match t {
             view::WASM => {
                 let w: view::Wasm = typed(tc, &fpath)?;
                 let (p, instance) = wasm::lint_filter(ctx, allow, &fpath, &w);
-                if !f.disabled {
-                    powers = powers.or(p);
-                }
                 state.wasm.push(instance);
+                (p, false)
             }
-            view::RBAC if !f.disabled => rbac = true,
-            _ => {}
-        }
+            view::RBAC => (Powers::default(), true),
+            _ => continue,
+        };
+        filters.push(Credited {
+            name: f.name.clone(),
+            powers,
+            rbac,
+            disabled: f.disabled,
+        });
     }
     access_logs(ctx, allow, path, hcm);
     let Some(rc) = &hcm.route_config else {
@@ -69,25 +120,66 @@ pub fn lint_hcm(
     let rc_path = join(path, "route_config");
     let mut forwards = false;
     let mut plaintext_forwards = false;
-    for vh in &rc.virtual_hosts {
-        let tls_required = matches!(vh.require_tls.as_deref(), Some("ALL" | "EXTERNAL_ONLY"));
-        for r in &vh.routes {
-            if let Some(a) = &r.route {
-                state.referenced.extend(a.cluster.iter().cloned());
-                if let Some(w) = &a.weighted_clusters {
-                    state
-                        .referenced
-                        .extend(w.clusters.iter().map(|c| c.name.clone()));
-                }
-                forwards = true;
-                plaintext_forwards |= !tls_required;
+    // What holds on every route that forwards.
+    let mut powers = Powers::all();
+    for (v, vh) in rc.virtual_hosts.iter().enumerate() {
+        let require = vh.require_tls.as_deref().unwrap_or("NONE");
+        let mut external_only = false;
+        let mut open = OpenContexts::default();
+        for (i, r) in vh.routes.iter().enumerate() {
+            open.see(r);
+            let Some(a) = &r.route else { continue };
+            state.referenced.extend(a.cluster.iter().cloned());
+            if let Some(w) = &a.weighted_clusters {
+                state
+                    .referenced
+                    .extend(w.clusters.iter().map(|c| c.name.clone()));
             }
+            let scopes = [
+                &r.typed_per_filter_config,
+                &vh.typed_per_filter_config,
+                &rc.typed_per_filter_config,
+            ];
+            let (p, rbac) = effective(&filters, &scopes);
+            forwards = true;
+            powers = powers.and(p);
+            if !p.plaintext_handled {
+                match require {
+                    "ALL" => {}
+                    "EXTERNAL_ONLY" => external_only = true,
+                    _ => plaintext_forwards = true,
+                }
+            }
+            if !p.allowlist && !rbac {
+                let contexts = open.reached(&r.match_);
+                if !contexts.is_empty() {
+                    let to = a.cluster.as_deref().unwrap_or("its clusters");
+                    ctx.report(
+                        allow,
+                        rules::ADMIN_CONTEXT_EXPOSED,
+                        &join(&rc_path, &format!("virtual_hosts[{v}].routes[{i}].match")),
+                        format!("this route forwards {} to {to} with no context allowlist, RBAC filter or denying route before it", contexts.join(", ")),
+                        "Add context-allowlist (default deny), an RBAC filter, or earlier routes answering these contexts with direct_response 403/404.",
+                    );
+                }
+            }
+        }
+        if !tls && external_only {
+            ctx.report_as(
+                allow,
+                rules::PLAINTEXT_LISTENER,
+                rules::PLAINTEXT_LISTENER.guideline,
+                Severity::Note,
+                &join(&rc_path, &format!("virtual_hosts[{v}].require_tls")),
+                "require_tls EXTERNAL_ONLY redirects only the requests Envoy takes for external: internal ones (x-envoy-internal, internal_address_config) are forwarded in plaintext".into(),
+                "Use require_tls: ALL unless internal clients must speak plaintext.",
+            );
         }
     }
     if !forwards {
         return Ok(());
     }
-    if !tls && plaintext_forwards && !powers.plaintext_handled {
+    if !tls && plaintext_forwards {
         ctx.report(
             allow,
             rules::PLAINTEXT_LISTENER,
@@ -107,14 +199,11 @@ pub fn lint_hcm(
             allow,
             rules::HSTS_MISSING,
             &rc_path,
-            "answers on this HTTPS listener carry no Strict-Transport-Security: no header-hardening filter with HSTS and no response_headers_to_add".into(),
+            "answers on this HTTPS listener carry no Strict-Transport-Security: no header-hardening filter with HSTS (on every route) and no response_headers_to_add".into(),
             "Add header-hardening (HSTS is on by default) or response_headers_to_add strict-transport-security: max-age=63072000; includeSubDomains.",
         );
     }
     server_header(ctx, allow, path, hcm, powers, rc);
-    if !powers.allowlist && !rbac {
-        admin_contexts(ctx, allow, &rc_path, rc);
-    }
     if !powers.allowlist {
         let off = [
             (hcm.normalize_path != Some(true), "normalize_path"),
@@ -168,17 +257,27 @@ fn server_header(
         .as_deref()
         .unwrap_or("OVERWRITE");
     let p = join(path, "server_header_transformation");
+    let removed = powers.removes_server || removes_server(rc);
+    let neutral = hcm
+        .server_name
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty() && !n.eq_ignore_ascii_case("envoy"));
+    let name = hcm
+        .server_name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or("envoy");
     if mode == "OVERWRITE" {
-        if hcm.server_name.is_none() {
+        if !neutral {
             ctx.report(
                 allow,
                 rules::SERVER_HEADER,
                 &p,
-                "server_header_transformation OVERWRITE (the default) with no server_name: every answer says Server: envoy, and a filter's change to Server is lost".into(),
+                format!("server_header_transformation OVERWRITE (the default) with no neutral server_name: every answer says Server: {name}, and a filter's change to Server is lost"),
                 "Set server_header_transformation: PASS_THROUGH with header-hardening removing Server, or a neutral server_name.",
             );
         }
-    } else if !powers.removes_server && !removes_server(rc) {
+    } else if !removed {
         ctx.report_as(
             allow,
             rules::SERVER_HEADER,
@@ -187,6 +286,14 @@ fn server_header(
             &p,
             format!("server_header_transformation {mode} and nothing removes Server: the product's own (WSO2 Carbon Server) reaches clients"),
             "Add header-hardening (its OWASP baseline removes Server) or response_headers_to_remove: [server].",
+        );
+    } else if mode == "APPEND_IF_ABSENT" && !neutral {
+        ctx.report(
+            allow,
+            rules::SERVER_HEADER,
+            &p,
+            format!("server_header_transformation APPEND_IF_ABSENT: Server is removed, so Envoy appends its server_name and every answer says Server: {name}"),
+            "Use PASS_THROUGH with Server removed, or set a neutral server_name.",
         );
     }
 }
@@ -204,40 +311,137 @@ fn reaches(m: &RouteMatch, context: &str) -> bool {
     true
 }
 
-/// Whether an earlier route answers everything under `context` itself (direct response or
-/// redirect), so that later routes never see it.
-fn blocks(r: &Route, context: &str) -> bool {
-    let answers = r.direct_response.is_some() || r.redirect.is_some();
-    let prefix = r
-        .match_
-        .prefix
-        .as_deref()
-        .or(r.match_.path_separated_prefix.as_deref());
-    answers && prefix.is_some_and(|p| context.starts_with(p))
+/// A deny route's path, as far as it can be read.
+enum DenyPath {
+    /// `prefix` (or a regex `literal.*`): every path starting with it.
+    Prefix(String),
+    /// `path_separated_prefix` (or a regex `literal(/.*)?`): it and the paths below it.
+    Separated(String),
+    /// `path` (or a literal regex): that path only.
+    Exact(String),
 }
 
-fn admin_contexts(ctx: &mut Ctx<'_>, allow: &[Allow], rc_path: &str, rc: &view::RouteConfig) {
-    for (v, vh) in rc.virtual_hosts.iter().enumerate() {
-        for (i, r) in vh.routes.iter().enumerate() {
-            let Some(action) = &r.route else { continue };
-            let earlier = vh.routes.get(..i).unwrap_or_default();
-            let open: Vec<&str> = ADMIN_CONTEXTS
-                .iter()
-                .copied()
-                .filter(|c| reaches(&r.match_, c) && !earlier.iter().any(|e| blocks(e, c)))
-                .collect();
-            if open.is_empty() {
-                continue;
+/// A regex that is a literal path, optionally followed by `.*` or `(/.*)?`.
+fn regex_path(re: &str) -> Option<DenyPath> {
+    let re = re.strip_prefix('^').unwrap_or(re);
+    let re = re.strip_suffix('$').unwrap_or(re);
+    let (lit, make): (&str, fn(String) -> DenyPath) = if let Some(l) = re.strip_suffix("(/.*)?") {
+        (l, DenyPath::Separated)
+    } else if let Some(l) = re.strip_suffix(".*") {
+        (l, DenyPath::Prefix)
+    } else {
+        (re, DenyPath::Exact)
+    };
+    let mut out = String::with_capacity(lit.len());
+    let mut chars = lit.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => out.push(e),
+                _ => return None,
+            },
+            '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' | '^' | '$' => {
+                return None;
             }
-            let to = action.cluster.as_deref().unwrap_or("its clusters");
-            ctx.report(
-                allow,
-                rules::ADMIN_CONTEXT_EXPOSED,
-                &join(rc_path, &format!("virtual_hosts[{v}].routes[{i}].match")),
-                format!("this route forwards {} to {to} with no context allowlist, RBAC filter or denying route before it", open.join(", ")),
-                "Add context-allowlist (default deny), an RBAC filter, or earlier routes answering these contexts with direct_response 403/404.",
-            );
+            c => out.push(c),
         }
+    }
+    out.starts_with('/').then(|| make(out))
+}
+
+fn deny_path(m: &RouteMatch) -> Option<DenyPath> {
+    if let Some(p) = &m.prefix {
+        Some(DenyPath::Prefix(p.clone()))
+    } else if let Some(p) = &m.path_separated_prefix {
+        Some(DenyPath::Separated(p.clone()))
+    } else if let Some(p) = &m.path {
+        Some(DenyPath::Exact(p.clone()))
+    } else {
+        regex_path(m.safe_regex.as_ref()?.get("regex")?.as_str()?)
+    }
+}
+
+/// The denying routes of a virtual host seen so far, gathered once as its routes are walked.
+#[derive(Default)]
+struct OpenContexts {
+    /// [`ADMIN_CONTEXTS`] some earlier route answers entirely.
+    closed: [bool; ADMIN_CONTEXTS.len()],
+    /// Prefixes, separated prefixes and exact paths earlier routes answer.
+    prefixes: BTreeSet<String>,
+    separated: BTreeSet<String>,
+    exact: BTreeSet<String>,
+}
+
+impl OpenContexts {
+    /// Takes note of route `r`: when it answers itself (direct response or redirect) for every
+    /// request of its path (no header, query, runtime or other condition), later routes never
+    /// see those paths.
+    fn see(&mut self, r: &Route) {
+        let answers = r.direct_response.is_some() || r.redirect.is_some();
+        if !answers || r.match_.has_extra_conditions() {
+            return;
+        }
+        let Some(d) = deny_path(&r.match_) else {
+            return;
+        };
+        for (k, c) in ADMIN_CONTEXTS.iter().enumerate() {
+            let covers = match &d {
+                DenyPath::Prefix(p) => c.starts_with(p.as_str()),
+                DenyPath::Separated(p) => {
+                    c.strip_prefix(p.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                        || p == "/"
+                }
+                DenyPath::Exact(_) => false,
+            };
+            if let Some(slot) = self.closed.get_mut(k) {
+                *slot |= covers;
+            }
+        }
+        match d {
+            DenyPath::Prefix(p) => self.prefixes.insert(p),
+            DenyPath::Separated(p) => self.separated.insert(p),
+            DenyPath::Exact(p) => self.exact.insert(p),
+        };
+    }
+
+    /// Whether the earlier routes answer every path a route with the path `q` sees (`exact`: a
+    /// `path` match; otherwise a prefix).
+    fn covered(&self, q: &str, exact: bool) -> bool {
+        if exact && self.exact.contains(q) {
+            return true;
+        }
+        q.char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain(std::iter::once(q.len()))
+            .any(|i| {
+                let Some(pre) = q.get(..i) else { return false };
+                let next = q.get(i..).and_then(|t| t.chars().next());
+                self.prefixes.contains(pre)
+                    || (self.separated.contains(pre)
+                        && (next == Some('/') || (exact && next.is_none())))
+            })
+    }
+
+    /// The admin contexts a forwarding route with match `m` still sees.
+    fn reached(&self, m: &RouteMatch) -> Vec<&'static str> {
+        let own = m.path.as_deref().map(|p| (p, true)).or_else(|| {
+            m.prefix
+                .as_deref()
+                .or(m.path_separated_prefix.as_deref())
+                .map(|p| (p, false))
+        });
+        ADMIN_CONTEXTS
+            .iter()
+            .enumerate()
+            .filter(|(k, c)| {
+                reaches(m, c)
+                    && !self.closed.get(*k).copied().unwrap_or(false)
+                    && !own.is_some_and(|(q, exact)| q.starts_with(*c) && self.covered(q, exact))
+            })
+            .map(|(_, c)| *c)
+            .collect()
     }
 }
 
@@ -259,19 +463,54 @@ fn access_logs(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, hcm: &Hcm) {
         let Some(tc) = &log.typed_config else {
             continue;
         };
-        let custom = ["log_format", "format", "json_format", "text_format"]
-            .iter()
-            .any(|key| has_key(tc, key));
+        let custom = [
+            "log_format",
+            "format",
+            "json_format",
+            "typed_json_format",
+            "text_format",
+            "text_format_source",
+        ]
+        .iter()
+        .any(|key| has_key(tc, key));
+        let lpath = join(path, &format!("access_log[{k}].typed_config"));
+        if let Some(src) =
+            find_key(tc, "text_format_source").filter(|src| src.get("inline_string").is_none())
+        {
+            let from = ["filename", "environment_variable", "inline_bytes"]
+                .iter()
+                .find(|k| src.get(**k).is_some())
+                .unwrap_or(&"a data source");
+            ctx.report(
+                allow,
+                rules::NOT_CHECKED,
+                &lpath,
+                format!("this access log's format comes from text_format_source.{from}: whether it carries a request id was not checked"),
+                "Make sure the format has %REQ(X-REQUEST-ID)%, or inline it (text_format_source.inline_string).",
+            );
+            continue;
+        }
         let text = tc.to_string().to_ascii_uppercase();
         if custom && !REQUEST_IDS.iter().any(|id| text.contains(id)) {
             ctx.report(
                 allow,
                 rules::ACCESS_LOG_REQUEST_ID,
-                &join(path, &format!("access_log[{k}].typed_config")),
+                &lpath,
                 "this access log's format has no request id: its lines cannot be tied to the filters' log lines, and forged lines cannot be told apart".into(),
                 "Add request_id: \"%REQ(X-REQUEST-ID)%\" (with generate_request_id) to the format.",
             );
         }
+    }
+}
+
+/// The first value under `key` anywhere in `v`.
+fn find_key<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match v {
+        Value::Object(m) => m
+            .get(key)
+            .or_else(|| m.values().find_map(|x| find_key(x, key))),
+        Value::Array(a) => a.iter().find_map(|x| find_key(x, key)),
+        _ => None,
     }
 }
 

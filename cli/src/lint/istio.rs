@@ -143,11 +143,7 @@ pub fn lint(ctx: &mut Ctx<'_>, doc: &Value, prefix: &str) -> Result<(), Shape> {
 }
 
 fn wasm_plugin(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, s: &WasmPluginSpec) {
-    let kind = wasm::kind_of(
-        &s.plugin_name,
-        "",
-        s.url.rsplit_once(':').map_or(&s.url, |(u, _)| u),
-    );
+    let kind = wasm::kind_of(&s.plugin_name, "", &s.url);
     let label = kind.unwrap_or("a Wasm plugin");
     if s.fail_strategy.as_deref() == Some("FAIL_OPEN") {
         wasm::fail_open(ctx, allow, &join(path, "failStrategy"), label);
@@ -219,6 +215,17 @@ fn gateway(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, g: &GatewaySpec) {
             &t.cipher_suites,
             guideline,
         );
+        let tls13 = t.min_protocol_version.as_deref().is_some_and(tls::is_tls13);
+        if t.cipher_suites.is_empty() && !tls13 {
+            tls::default_ciphers(
+                ctx,
+                allow,
+                &join(&tp, "cipherSuites"),
+                guideline,
+                "no cipherSuites: the gateway's default list is left to Istio and Envoy, and Envoy's is documented to include suites without forward secrecy (AES128-GCM-SHA256, AES256-GCM-SHA384)".into(),
+                "List the ECDHE suites with AES-GCM or ChaCha20-Poly1305 in tls.cipherSuites, or set minProtocolVersion: TLSV1_3.",
+            );
+        }
     }
 }
 

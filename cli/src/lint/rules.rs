@@ -85,6 +85,10 @@ rules! {
         "A cluster to the product has no active health check.";
     SINGLE_ENDPOINT = "single-endpoint", "N1", Warning,
         "A cluster to the product has a single endpoint: no failover.";
+    FILTER_SHADOW_MODE = "filter-shadow-mode", "N7", Note,
+        "A gateway-hardening filter (or a section of the combined filter) runs in shadow mode: it only observes, so the other rules give it no credit.";
+    NOT_CHECKED = "not-checked", "N7", Note,
+        "Part of the configuration the lint cannot read (an unrecognised resource type, an access log format in a file) was not checked.";
 }
 
 /// The rule with this id, if any.

@@ -189,3 +189,21 @@ fn shape_error_names_file_path_and_unknown_kind() {
         "{err}"
     );
 }
+
+#[test]
+fn certificate_files_over_1_mib_are_not_read() {
+    let big = std::env::temp_dir().join(format!("gh-lint-big-{}.crt", std::process::id()));
+    std::fs::write(&big, vec![b'A'; 1024 * 1024 + 1]).unwrap();
+    let yaml = format!(
+        "static_resources:\n  clusters:\n  - name: product\n    transport_socket:\n      name: tls\n      typed_config:\n        '@type': type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext\n        common_tls_context:\n          validation_context:\n            trusted_ca:\n              filename: '{}'\n",
+        big.display()
+    );
+    let findings = lint_str("big.yaml", &yaml, &Options::default()).unwrap();
+    let _ = std::fs::remove_file(&big);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == "cert-unreadable" && f.message.contains("larger than 1 MiB")),
+        "{findings:?}"
+    );
+}

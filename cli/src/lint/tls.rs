@@ -30,6 +30,33 @@ pub fn is_old_version(v: &str) -> bool {
     )
 }
 
+/// Whether a minimum version is TLS 1.3 (Envoy's `TLSv1_3`, Istio's `TLSV1_3`): cipher suite
+/// lists do not apply to TLS 1.3.
+pub fn is_tls13(v: &str) -> bool {
+    matches!(v.to_ascii_uppercase().as_str(), "TLSV1_3" | "TLSV1.3")
+}
+
+/// Reports a TLS context (found at `path`, the place of its suite list) that leaves the cipher
+/// suites to the default list; `what` names the default.
+pub fn default_ciphers(
+    ctx: &mut Ctx<'_>,
+    allow: &[Allow],
+    path: &str,
+    guideline: &'static str,
+    message: String,
+    fix: &str,
+) {
+    ctx.report_as(
+        allow,
+        rules::TLS_DEFAULT_CIPHERS,
+        guideline,
+        rules::TLS_DEFAULT_CIPHERS.severity,
+        path,
+        message,
+        fix,
+    );
+}
+
 /// Checks `tls_params` found at `path`. `guideline` is P8, or P9 on a pass-through port.
 pub fn check_params(
     ctx: &mut Ctx<'_>,
@@ -59,15 +86,18 @@ pub fn check_params(
         &params.cipher_suites,
         guideline,
     );
-    if params.cipher_suites.is_empty() && side == Side::Downstream {
-        ctx.report_as(
+    let tls13 = params
+        .tls_minimum_protocol_version
+        .as_deref()
+        .is_some_and(is_tls13);
+    if params.cipher_suites.is_empty() && side == Side::Downstream && !tls13 {
+        default_ciphers(
+            ctx,
             allow,
-            rules::TLS_DEFAULT_CIPHERS,
-            guideline,
-            rules::TLS_DEFAULT_CIPHERS.severity,
             &join(path, "cipher_suites"),
+            guideline,
             "no cipher_suites: Envoy's default server list is documented to include suites without forward secrecy (AES128-GCM-SHA256, AES256-GCM-SHA384) and CBC suites, and changes between releases".into(),
-            "List the ECDHE suites with AES-GCM or ChaCha20-Poly1305 in tls_params.cipher_suites (Mozilla intermediate).",
+            "List the ECDHE suites with AES-GCM or ChaCha20-Poly1305 in tls_params.cipher_suites (Mozilla intermediate), or set the minimum to TLSv1_3.",
         );
     }
 }

@@ -13,12 +13,14 @@ use serde_json::Value;
 
 use super::rules;
 use super::view::Wasm;
-use super::{Allow, Ctx, join};
+use super::{Allow, Ctx, http, join};
 
 /// What our filters in a chain do, as far as the other rules care.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Powers {
-    /// A context allowlist decides every path (N6, N7; normalises paths itself).
+    /// An enforcing context allowlist decides every path (N6, N7; normalises paths itself). The
+    /// admin paths it lets through are reported at the filter ([`check_config`]), so the routes
+    /// behind it are not reported again.
     pub allowlist: bool,
     /// header-hardening sends HSTS on TLS (P11).
     pub hsts: bool,
@@ -38,6 +40,26 @@ impl Powers {
             plaintext_handled: self.plaintext_handled || o.plaintext_handled,
         }
     }
+
+    /// The powers both have (what holds on every route of a set).
+    pub fn and(self, o: Powers) -> Powers {
+        Powers {
+            allowlist: self.allowlist && o.allowlist,
+            hsts: self.hsts && o.hsts,
+            removes_server: self.removes_server && o.removes_server,
+            plaintext_handled: self.plaintext_handled && o.plaintext_handled,
+        }
+    }
+
+    /// Every power (the start of [`Powers::and`] over a set of routes).
+    pub fn all() -> Powers {
+        Powers {
+            allowlist: true,
+            hsts: true,
+            removes_server: true,
+            plaintext_handled: true,
+        }
+    }
 }
 
 /// One Wasm filter of the file, for the shared-VM rule.
@@ -53,23 +75,39 @@ pub struct Instance {
     pub allow: Vec<Allow>,
 }
 
-/// Which of our filters a Wasm filter is, from its root id, name or module file name.
-pub fn kind_of(root_id: &str, name: &str, code: &str) -> Option<&'static str> {
+/// The module name in a Wasm module's file name or URL: the scheme stripped, then the last
+/// path segment without its `@digest`, `:tag` and `.wasm` (`oci://reg:5000/tls-guard:0.1.0`,
+/// `file:///x/tls_guard.wasm` and `oci://reg/tls-guard@sha256:...` all give `tls-guard` or
+/// `tls_guard`).
+pub fn module_name(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let last = rest.rsplit('/').next().unwrap_or(rest);
+    let last = last.split('@').next().unwrap_or(last);
+    let last = last.split(':').next().unwrap_or(last);
+    last.strip_suffix(".wasm").unwrap_or(last)
+}
+
+/// Which of our filters a Wasm filter is, from its root id, name or module (a file name or URL,
+/// see [`module_name`]).
+pub fn kind_of(root_id: &str, name: &str, module: &str) -> Option<&'static str> {
     let known = |s: &str| {
         let s = s.replace('_', "-");
         policies::check::FILTERS.iter().copied().find(|f| s == *f)
     };
-    known(root_id).or_else(|| known(name)).or_else(|| {
-        let file = code.rsplit(['/', ':']).next().unwrap_or("");
-        known(file.trim_end_matches(".wasm"))
-    })
+    known(root_id)
+        .or_else(|| known(name))
+        .or_else(|| known(module_name(module)))
 }
 
 /// Lints the Wasm filter whose `typed_config` is at `path`; returns what it does and its VM.
 pub fn lint_filter(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, w: &Wasm) -> (Powers, Instance) {
     let c = &w.config;
     let code = c.vm_config.code.to_string();
-    let kind = kind_of(&c.root_id, &c.name, &code);
+    let module = ["/local/filename", "/remote/http_uri/uri"]
+        .iter()
+        .find_map(|p| c.vm_config.code.pointer(p).and_then(Value::as_str))
+        .unwrap_or("");
+    let kind = kind_of(&c.root_id, &c.name, module);
     let cpath = join(path, "config");
     let label = kind.unwrap_or("a Wasm filter");
     if c.failure_policy.as_deref() == Some("FAIL_OPEN") {
@@ -111,6 +149,8 @@ pub fn fail_open(ctx: &mut Ctx<'_>, allow: &[Allow], path: &str, label: &str) {
 }
 
 /// Checks `json` as the plugin configuration of `kind` (found at `path`) and reads its powers.
+/// A filter (or a section of the combined filter) in shadow mode gets no powers and a note; an
+/// allowlist that lets an admin context through is reported here (`admin-context-exposed`).
 pub fn check_config(
     ctx: &mut Ctx<'_>,
     allow: &[Allow],
@@ -130,26 +170,137 @@ pub fn check_config(
         return Powers::default();
     }
     let v: Value = serde_json::from_slice(json).unwrap_or(Value::Null);
-    powers(kind, &v)
+    let mut reading = Reading::default();
+    let powers = read(kind, kind, &v, &mut reading);
+    for label in &reading.shadow {
+        ctx.report(
+            allow,
+            rules::FILTER_SHADOW_MODE,
+            path,
+            format!("{label} runs in shadow mode (\"mode\": \"shadow\"): it only observes and refuses nothing, so it counts for no other rule (allowlist, HSTS, Server, plaintext redirect)"),
+            "Set \"mode\": \"enforce\" once its shadow denials have been reviewed.",
+        );
+    }
+    if !reading.leaks.is_empty() {
+        ctx.report(
+            allow,
+            rules::ADMIN_CONTEXT_EXPOSED,
+            path,
+            format!(
+                "{kind}'s context allowlist lets admin contexts through: {}",
+                reading.leaks.join(", ")
+            ),
+            "Add the admin contexts to the virtual hosts' deny lists (and keep them out of allow), as the presets in policies/presets/context-allowlist/ do.",
+        );
+    }
+    powers
 }
 
-/// What a valid plugin configuration of `kind` does.
-pub fn powers(kind: &str, v: &Value) -> Powers {
+/// What [`read`] found beside the powers.
+#[derive(Debug, Default)]
+struct Reading {
+    /// The filters or sections in shadow mode.
+    shadow: Vec<String>,
+    /// Admin paths an enforcing allowlist lets through.
+    leaks: Vec<String>,
+}
+
+/// Whether a filter's (or section's) configuration says `"mode": "shadow"`.
+fn is_shadow(v: &Value) -> bool {
+    v.get("mode").and_then(Value::as_str) == Some("shadow")
+}
+
+/// What a valid plugin configuration of `kind` does (`label` names it in notes).
+fn read(kind: &str, label: &str, v: &Value, out: &mut Reading) -> Powers {
+    if kind != "gateway-hardening" && is_shadow(v) {
+        out.shadow.push(label.to_owned());
+        return Powers::default();
+    }
     match kind {
-        "context-allowlist" => Powers {
-            allowlist: true,
-            ..Powers::default()
-        },
+        "context-allowlist" => {
+            out.leaks.extend(admin_leaks(v));
+            Powers {
+                allowlist: true,
+                ..Powers::default()
+            }
+        }
         "header-hardening" => header_powers(v),
         "tls-guard" => tls_powers(v),
         "gateway-hardening" => ["header_hardening", "tls_guard", "context_allowlist"]
             .iter()
             .filter_map(|k| Some((*k, v.get(*k).filter(|s| !s.is_null())?)))
             .fold(Powers::default(), |p, (k, s)| {
-                p.or(powers(&k.replace('_', "-"), s))
+                let label = format!("gateway-hardening's {k} section");
+                p.or(read(&k.replace('_', "-"), &label, s, out))
             }),
         _ => Powers::default(),
     }
+}
+
+/// What a valid plugin configuration of `kind` does (no credit for a filter or section in
+/// shadow mode).
+pub fn powers(kind: &str, v: &Value) -> Powers {
+    read(kind, kind, v, &mut Reading::default())
+}
+
+/// A host each of the allowlist's virtual hosts answers (its first domain, made concrete).
+fn probe_hosts(v: &Value) -> Vec<String> {
+    v.get("virtual_hosts")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h.pointer("/domains/0").and_then(Value::as_str))
+                .map(|d| {
+                    if d == "*" {
+                        "probe.example".to_owned()
+                    } else if let Some(suffix) = d.strip_prefix('*') {
+                        format!("probe{suffix}")
+                    } else if let Some(prefix) = d.strip_suffix('*') {
+                        format!("{prefix}probe")
+                    } else {
+                        d.to_owned()
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The admin paths (`/carbon`, `/carbon/x`, ...) an allowlist configuration lets through, as
+/// the filter decides them (a GET from outside, with no client certificate).
+fn admin_leaks(v: &Value) -> Vec<String> {
+    use policies::allowlist::{AllowlistPlan, Decision};
+    let Ok(json) = serde_json::to_vec(v) else {
+        return Vec::new();
+    };
+    let Ok(plan) = AllowlistPlan::from_json(&json) else {
+        return Vec::new();
+    };
+    let attrs = policies::attributes::AttributeTable::default();
+    let hosts = probe_hosts(v);
+    let mut out = Vec::new();
+    for host in &hosts {
+        for c in http::ADMIN_CONTEXTS {
+            for target in [(*c).to_owned(), format!("{c}/x")] {
+                let head = vec![
+                    (":method".to_owned(), b"GET".to_vec()),
+                    (":scheme".to_owned(), b"https".to_vec()),
+                    (":path".to_owned(), target.clone().into_bytes()),
+                    (":authority".to_owned(), host.clone().into_bytes()),
+                ];
+                let d = plan.decide(&policies::request::RequestHead::new(&head), &attrs);
+                if matches!(d, Decision::Allow(_) | Decision::InspectBody { .. }) {
+                    out.push(if hosts.len() > 1 {
+                        format!("{target} (host {host})")
+                    } else {
+                        target
+                    });
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 fn hosts(v: &Value) -> Vec<&Value> {

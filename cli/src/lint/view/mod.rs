@@ -28,13 +28,37 @@ pub const LISTENER: &str = "envoy.config.listener.v3.Listener";
 /// `@type` of a cluster (CDS).
 pub const CLUSTER: &str = "envoy.config.cluster.v3.Cluster";
 
-/// The `@type` of a `typed_config` without its `type.googleapis.com/` prefix; empty when absent.
-pub fn type_of(typed_config: &Value) -> &str {
-    let t = typed_config
-        .get("@type")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+/// `@type`s of the `TypedStruct` wrappers (`type_url` and a `value` in the JSON form of the
+/// wrapped message).
+pub const TYPED_STRUCTS: &[&str] = &["udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct"];
+/// `@type` of a per-route `FilterConfig` (`disabled`, `is_optional`, `config`).
+pub const FILTER_CONFIG: &str = "envoy.config.route.v3.FilterConfig";
+/// `@type` of an xDS `Resource` wrapper (`resource` holds the listener or cluster).
+pub const RESOURCE: &str = "envoy.service.discovery.v3.Resource";
+
+/// A type URL without its `type.googleapis.com/` (or other) prefix; empty when absent.
+fn short(t: Option<&Value>) -> &str {
+    let t = t.and_then(Value::as_str).unwrap_or("");
     t.rsplit_once('/').map_or(t, |(_, name)| name)
+}
+
+/// The type of a `typed_config` and the value holding its fields, with the path of that value
+/// relative to the `typed_config` (`value` inside a `TypedStruct`, empty otherwise).
+pub fn unwrap(typed_config: &Value) -> (&str, &Value, &'static str) {
+    let t = short(typed_config.get("@type"));
+    if let Some(v) = typed_config
+        .get("value")
+        .filter(|_| TYPED_STRUCTS.contains(&t))
+    {
+        return (short(typed_config.get("type_url")), v, "value");
+    }
+    (t, typed_config, "")
+}
+
+/// The `@type` of a `typed_config` without its `type.googleapis.com/` prefix (a `TypedStruct`'s
+/// `type_url`); empty when absent.
+pub fn type_of(typed_config: &Value) -> &str {
+    unwrap(typed_config).0
 }
 
 /// The bootstrap.
@@ -184,6 +208,8 @@ pub struct RouteConfig {
     pub response_headers_to_add: Vec<HeaderValueOption>,
     /// `response_headers_to_remove`.
     pub response_headers_to_remove: Vec<String>,
+    /// `typed_per_filter_config`.
+    pub typed_per_filter_config: BTreeMap<String, Value>,
 }
 
 /// A virtual host.
@@ -200,6 +226,8 @@ pub struct VirtualHost {
     pub response_headers_to_add: Vec<HeaderValueOption>,
     /// `response_headers_to_remove`.
     pub response_headers_to_remove: Vec<String>,
+    /// `typed_per_filter_config`.
+    pub typed_per_filter_config: BTreeMap<String, Value>,
 }
 
 /// A route.
@@ -237,6 +265,34 @@ pub struct RouteMatch {
     pub safe_regex: Option<Value>,
     /// `case_sensitive` (default true).
     pub case_sensitive: Option<bool>,
+    /// `headers`: extra conditions.
+    pub headers: Vec<Value>,
+    /// `query_parameters`: extra conditions.
+    pub query_parameters: Vec<Value>,
+    /// `runtime_fraction`: an extra condition.
+    pub runtime_fraction: Option<Value>,
+    /// `grpc`: an extra condition.
+    pub grpc: Option<Value>,
+    /// `tls_context`: an extra condition.
+    pub tls_context: Option<Value>,
+    /// `dynamic_metadata`: extra conditions.
+    pub dynamic_metadata: Vec<Value>,
+    /// `filter_state`: extra conditions.
+    pub filter_state: Vec<Value>,
+}
+
+impl RouteMatch {
+    /// Whether the match has a condition beyond the path (headers, query parameters, a runtime
+    /// fraction, ...): a route with one does not see every request for its path.
+    pub fn has_extra_conditions(&self) -> bool {
+        !self.headers.is_empty()
+            || !self.query_parameters.is_empty()
+            || self.runtime_fraction.is_some()
+            || self.grpc.is_some()
+            || self.tls_context.is_some()
+            || !self.dynamic_metadata.is_empty()
+            || !self.filter_state.is_empty()
+    }
 }
 
 /// A route's `route` action.
