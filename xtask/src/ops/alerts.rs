@@ -42,7 +42,11 @@ pub(crate) fn promtool_checks() -> Result<()> {
         println!(
             "promtool {}: {}",
             args.join(" "),
-            text.lines().last().unwrap_or("ok").trim()
+            text.lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("ok")
         );
     }
     Ok(())
