@@ -178,9 +178,51 @@ fn lint_resources(
     for (p, c) in clusters {
         let product = listeners.is_empty() || state.referenced.contains(&c.name);
         lint_cluster(ctx, p, c, product)?;
+        health_check_paths(ctx, p, c);
     }
     wasm::shared_vms(ctx, &state.wasm);
     Ok(())
+}
+
+/// Reports each HTTP health check path of cluster `c` that an enforcing allowlist of the file
+/// refuses (a GET from outside): Envoy's own checks go straight to the upstream, but a load
+/// balancer or a monitor that checks the product through the gateway would see it down (issue
+/// 16's "a health check path blocked by our own allowlist"). Every allowlist of the file is
+/// asked, not only those of the listeners routing to `c`.
+fn health_check_paths(ctx: &mut Ctx<'_>, path: &str, c: &Cluster) {
+    let allow = c
+        .metadata
+        .filter_metadata
+        .gateway_hardening
+        .lint_allow
+        .clone();
+    for (i, hc) in c.health_checks.iter().enumerate() {
+        let Some(hc_path) = hc
+            .pointer("/http_health_check/path")
+            .and_then(serde_json::Value::as_str)
+        else {
+            continue;
+        };
+        let refusing: Vec<String> = ctx
+            .allowlists
+            .iter()
+            .filter(|(_, cfg)| wasm::refuses(cfg, hc_path))
+            .map(|(p, _)| p.clone())
+            .collect();
+        if let Some(first) = refusing.first() {
+            ctx.report(
+                &allow,
+                rules::HEALTH_CHECK_PATH_DENIED,
+                &format!("{path}.health_checks[{i}].http_health_check.path"),
+                format!(
+                    "cluster {}'s health check path {hc_path} is refused by the context allowlist at {first}{}",
+                    c.name,
+                    if refusing.len() > 1 { format!(" (and {} more)", refusing.len() - 1) } else { String::new() }
+                ),
+                "Allow the health check path in the allowlist (it reveals no more than up or down), or check health on another path.",
+            );
+        }
+    }
 }
 
 /// Reports a known port at `path`; returns its kind.

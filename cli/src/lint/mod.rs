@@ -163,6 +163,9 @@ pub struct Ctx<'a> {
     pub opts: &'a Options,
     /// What was found so far.
     pub findings: Vec<Finding>,
+    /// The enforcing context allowlists of the file (their plugin configuration's path and the
+    /// allowlist configuration), for the rules that ask them about a path.
+    pub allowlists: Vec<(String, serde_json::Value)>,
 }
 
 impl Ctx<'_> {
@@ -241,6 +244,7 @@ pub fn lint_str(name: &str, text: &str, opts: &Options) -> Result<Vec<Finding>, 
         file: name,
         opts,
         findings: Vec::new(),
+        allowlists: Vec::new(),
     };
     let many = docs.iter().filter(|d| !d.is_null()).count() > 1;
     for (i, doc) in docs.iter().enumerate() {

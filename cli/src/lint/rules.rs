@@ -85,6 +85,8 @@ rules! {
         "A cluster to the product has no active health check.";
     SINGLE_ENDPOINT = "single-endpoint", "N1", Warning,
         "A cluster to the product has a single endpoint: no failover.";
+    HEALTH_CHECK_PATH_DENIED = "health-check-path-denied", "N1", Warning,
+        "The product's health check path is refused by our allowlist: a load balancer or monitor checking through the gateway sees the product down.";
     FILTER_SHADOW_MODE = "filter-shadow-mode", "N7", Note,
         "A gateway-hardening filter (or a section of the combined filter) runs in shadow mode: it only observes, so the other rules give it no credit.";
     NOT_CHECKED = "not-checked", "N7", Note,

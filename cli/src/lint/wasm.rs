@@ -181,6 +181,8 @@ pub fn check_config(
             "Set \"mode\": \"enforce\" once its shadow denials have been reviewed.",
         );
     }
+    ctx.allowlists
+        .extend(reading.allowlists.drain(..).map(|a| (path.to_owned(), a)));
     if !reading.leaks.is_empty() {
         ctx.report(
             allow,
@@ -203,6 +205,9 @@ struct Reading {
     shadow: Vec<String>,
     /// Admin paths an enforcing allowlist lets through.
     leaks: Vec<String>,
+    /// The enforcing allowlist configurations (a single filter's, or the combined filter's
+    /// section).
+    allowlists: Vec<Value>,
 }
 
 /// Whether a filter's (or section's) configuration says `"mode": "shadow"`.
@@ -219,6 +224,7 @@ fn read(kind: &str, label: &str, v: &Value, out: &mut Reading) -> Powers {
     match kind {
         "context-allowlist" => {
             out.leaks.extend(admin_leaks(v));
+            out.allowlists.push(v.clone());
             Powers {
                 allowlist: true,
                 ..Powers::default()
@@ -264,6 +270,29 @@ fn probe_hosts(v: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether the allowlist configuration `v` refuses `GET path` from outside on one of its
+/// virtual hosts (as the filter decides it).
+pub fn refuses(v: &Value, path: &str) -> bool {
+    use policies::allowlist::{AllowlistPlan, Decision};
+    let Ok(json) = serde_json::to_vec(v) else {
+        return false;
+    };
+    let Ok(plan) = AllowlistPlan::from_json(&json) else {
+        return false;
+    };
+    let attrs = policies::attributes::AttributeTable::default();
+    probe_hosts(v).iter().any(|host| {
+        let head = vec![
+            (":method".to_owned(), b"GET".to_vec()),
+            (":scheme".to_owned(), b"https".to_vec()),
+            (":path".to_owned(), path.as_bytes().to_vec()),
+            (":authority".to_owned(), host.clone().into_bytes()),
+        ];
+        let d = plan.decide(&policies::request::RequestHead::new(&head), &attrs);
+        !matches!(d, Decision::Allow(_) | Decision::InspectBody { .. })
+    })
 }
 
 /// The admin paths (`/carbon`, `/carbon/x`, ...) an allowlist configuration lets through, as
