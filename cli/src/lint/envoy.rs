@@ -206,7 +206,7 @@ fn health_check_paths(ctx: &mut Ctx<'_>, path: &str, c: &Cluster) {
         let refusing: Vec<String> = ctx
             .allowlists
             .iter()
-            .filter(|(_, cfg)| wasm::refuses(cfg, hc_path))
+            .filter(|(_, probe)| probe.refuses(hc_path))
             .map(|(p, _)| p.clone())
             .collect();
         if let Some(first) = refusing.first() {

@@ -163,9 +163,9 @@ pub struct Ctx<'a> {
     pub opts: &'a Options,
     /// What was found so far.
     pub findings: Vec<Finding>,
-    /// The enforcing context allowlists of the file (their plugin configuration's path and the
-    /// allowlist configuration), for the rules that ask them about a path.
-    pub allowlists: Vec<(String, serde_json::Value)>,
+    /// The enforcing context allowlists of the file, compiled once (their plugin
+    /// configuration's path, and the allowlist), for the rules that ask them about a path.
+    pub allowlists: Vec<(String, wasm::AllowlistProbe)>,
 }
 
 impl Ctx<'_> {

@@ -199,15 +199,14 @@ pub fn check_config(
 }
 
 /// What [`read`] found beside the powers.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Reading {
     /// The filters or sections in shadow mode.
     shadow: Vec<String>,
     /// Admin paths an enforcing allowlist lets through.
     leaks: Vec<String>,
-    /// The enforcing allowlist configurations (a single filter's, or the combined filter's
-    /// section).
-    allowlists: Vec<Value>,
+    /// The enforcing allowlists (a single filter's, or the combined filter's section).
+    allowlists: Vec<AllowlistProbe>,
 }
 
 /// Whether a filter's (or section's) configuration says `"mode": "shadow"`.
@@ -223,8 +222,10 @@ fn read(kind: &str, label: &str, v: &Value, out: &mut Reading) -> Powers {
     }
     match kind {
         "context-allowlist" => {
-            out.leaks.extend(admin_leaks(v));
-            out.allowlists.push(v.clone());
+            if let Some(probe) = AllowlistProbe::new(v) {
+                out.leaks.extend(probe.admin_leaks());
+                out.allowlists.push(probe);
+            }
             Powers {
                 allowlist: true,
                 ..Powers::default()
@@ -272,64 +273,66 @@ fn probe_hosts(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether the allowlist configuration `v` refuses `GET path` from outside on one of its
-/// virtual hosts (as the filter decides it).
-pub fn refuses(v: &Value, path: &str) -> bool {
-    use policies::allowlist::{AllowlistPlan, Decision};
-    let Ok(json) = serde_json::to_vec(v) else {
-        return false;
-    };
-    let Ok(plan) = AllowlistPlan::from_json(&json) else {
-        return false;
-    };
-    let attrs = policies::attributes::AttributeTable::default();
-    probe_hosts(v).iter().any(|host| {
+/// An enforcing context allowlist compiled as the filter compiles it, with a host each of its
+/// virtual hosts answers: the rules ask it whether a path gets through.
+pub struct AllowlistProbe {
+    plan: policies::allowlist::AllowlistPlan,
+    hosts: Vec<String>,
+}
+
+impl AllowlistProbe {
+    /// Compiles the allowlist configuration `v`; `None` when the filter would refuse it (that
+    /// is reported as `plugin-config-invalid`).
+    fn new(v: &Value) -> Option<Self> {
+        let json = serde_json::to_vec(v).ok()?;
+        let plan = policies::allowlist::AllowlistPlan::from_json(&json).ok()?;
+        Some(Self {
+            plan,
+            hosts: probe_hosts(v),
+        })
+    }
+
+    /// Whether a `GET path` from outside (https, no client certificate) to `host` gets through.
+    fn allows(&self, host: &str, path: &str) -> bool {
+        use policies::allowlist::Decision;
         let head = vec![
             (":method".to_owned(), b"GET".to_vec()),
             (":scheme".to_owned(), b"https".to_vec()),
             (":path".to_owned(), path.as_bytes().to_vec()),
-            (":authority".to_owned(), host.clone().into_bytes()),
+            (":authority".to_owned(), host.as_bytes().to_vec()),
         ];
-        let d = plan.decide(&policies::request::RequestHead::new(&head), &attrs);
-        !matches!(d, Decision::Allow(_) | Decision::InspectBody { .. })
-    })
-}
+        let attrs = policies::attributes::AttributeTable::default();
+        let d = self
+            .plan
+            .decide(&policies::request::RequestHead::new(&head), &attrs);
+        matches!(d, Decision::Allow(_) | Decision::InspectBody { .. })
+    }
 
-/// The admin paths (`/carbon`, `/carbon/x`, ...) an allowlist configuration lets through, as
-/// the filter decides them (a GET from outside, with no client certificate).
-fn admin_leaks(v: &Value) -> Vec<String> {
-    use policies::allowlist::{AllowlistPlan, Decision};
-    let Ok(json) = serde_json::to_vec(v) else {
-        return Vec::new();
-    };
-    let Ok(plan) = AllowlistPlan::from_json(&json) else {
-        return Vec::new();
-    };
-    let attrs = policies::attributes::AttributeTable::default();
-    let hosts = probe_hosts(v);
-    let mut out = Vec::new();
-    for host in &hosts {
-        for c in http::ADMIN_CONTEXTS {
-            for target in [(*c).to_owned(), format!("{c}/x")] {
-                let head = vec![
-                    (":method".to_owned(), b"GET".to_vec()),
-                    (":scheme".to_owned(), b"https".to_vec()),
-                    (":path".to_owned(), target.clone().into_bytes()),
-                    (":authority".to_owned(), host.clone().into_bytes()),
-                ];
-                let d = plan.decide(&policies::request::RequestHead::new(&head), &attrs);
-                if matches!(d, Decision::Allow(_) | Decision::InspectBody { .. }) {
-                    out.push(if hosts.len() > 1 {
-                        format!("{target} (host {host})")
-                    } else {
-                        target
-                    });
-                    break;
+    /// Whether `GET path` is refused on one of its virtual hosts.
+    pub fn refuses(&self, path: &str) -> bool {
+        self.hosts.iter().any(|h| !self.allows(h, path))
+    }
+
+    /// The admin paths (`/carbon`, `/carbon/x`, ...) it lets through, named with their host
+    /// when it has several.
+    fn admin_leaks(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for host in &self.hosts {
+            for c in http::ADMIN_CONTEXTS {
+                for target in [(*c).to_owned(), format!("{c}/x")] {
+                    if self.allows(host, &target) {
+                        out.push(if self.hosts.len() > 1 {
+                            format!("{target} (host {host})")
+                        } else {
+                            target
+                        });
+                        break;
+                    }
                 }
             }
         }
+        out
     }
-    out
 }
 
 fn hosts(v: &Value) -> Vec<&Value> {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 
 use super::load::{self, Outcome};
-use super::{host_flags, set_mode, wait_flags};
+use super::{set_mode, wait_flags};
 use crate::state::RunState;
 use crate::up;
 
@@ -165,6 +165,5 @@ fn bad_node(mode: &str) -> Result<()> {
     if failed > 0 {
         bail!("{failed} requests failed while {node} was in mode {mode}");
     }
-    let _ = host_flags("mock_wso2", addr)?;
     Ok(())
 }
