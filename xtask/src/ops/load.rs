@@ -105,11 +105,19 @@ impl Load {
     /// ordered by number.
     pub(crate) fn finish(self) -> Vec<Outcome> {
         self.stop.store(true, Ordering::Relaxed);
-        let mut all: Vec<Outcome> = self
-            .workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect();
+        let mut all: Vec<Outcome> = Vec::new();
+        for worker in self.workers {
+            match worker.join() {
+                Ok(outcomes) => all.extend(outcomes),
+                // Its answers are lost: counted as one failure, never as none.
+                Err(_) => all.push(Outcome {
+                    n: u64::MAX,
+                    at: self.start.elapsed(),
+                    status: Err("a load worker panicked".to_owned()),
+                    node: None,
+                }),
+            }
+        }
         all.sort_by_key(|o| o.n);
         all
     }
