@@ -22,12 +22,5 @@ pub(crate) fn tls_scan(target: &str, servername: Option<&str>) -> Result<()> {
 
 /// Installs the `openssl` command (Debian package) when it is missing.
 pub(crate) fn ensure_openssl() -> Result<()> {
-    if std::process::Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok()
-    {
-        return Ok(());
-    }
-    crate::tools::apt_install(&["openssl"])
+    crate::tools::ensure_command("openssl", "openssl")
 }

@@ -84,6 +84,15 @@ pub(crate) fn on_path(cmd: &str) -> bool {
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
 }
 
+/// Installs the Debian package `package` when the command `cmd` is not on `PATH`.
+pub(crate) fn ensure_command(cmd: &str, package: &str) -> Result<()> {
+    if on_path(cmd) {
+        Ok(())
+    } else {
+        apt_install(&[package])
+    }
+}
+
 /// Installs Debian packages with `apt-get` (after `apt-get update`), through `sudo` when not root.
 pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     eprintln!("xtask: installing Debian packages: {}", packages.join(" "));

@@ -83,12 +83,8 @@ pub(crate) fn bench(
         plots()?;
     }
     tools::ensure_envoy()?;
-    if !tools::on_path("wrk") {
-        tools::apt_install(&["wrk"])?;
-    }
-    if !tools::on_path("h2load") {
-        tools::apt_install(&["nghttp2-client"])?;
-    }
+    tools::ensure_command("wrk", "wrk")?;
+    tools::ensure_command("h2load", "nghttp2-client")?;
     crate::build::build()?;
     crate::build::wasm_release(&["empty-filter"], None, &[])?;
     let variants: Vec<Variant> = variants()?

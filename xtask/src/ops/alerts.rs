@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 
-use super::rotation::ensure_tool;
 use crate::http;
 use crate::project::{root, run_dir};
 
@@ -19,7 +18,7 @@ const WEB: &str = "127.0.0.1:19090";
 
 /// `promtool check config`, `check rules` and `test rules` on the shipped files.
 pub(crate) fn promtool_checks() -> Result<()> {
-    ensure_tool("promtool", "prometheus")?;
+    crate::tools::ensure_command("promtool", "prometheus")?;
     for args in [
         &["check", "config", "prometheus.yml"][..],
         &["check", "rules", "rules.yml"][..],
@@ -56,7 +55,7 @@ pub(crate) fn promtool_checks() -> Result<()> {
 /// Starts Prometheus on the example's configuration, sends an admin-context scan through the
 /// gateway (60 requests to denied contexts on 10000), and waits until the alert fires.
 pub(crate) fn scan_fires_alert() -> Result<()> {
-    ensure_tool("promtool", "prometheus")?;
+    crate::tools::ensure_command("promtool", "prometheus")?;
     let data = run_dir().join("prometheus-data");
     let _ = std::fs::remove_dir_all(&data);
     let log = std::fs::File::create(run_dir().join("prometheus.log"))?;

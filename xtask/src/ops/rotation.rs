@@ -20,7 +20,7 @@ const LOG: &str = "target/run/access.jsonl";
 
 /// Runs the check; prints requests sent, rotations and lines counted.
 pub(crate) fn rotation_loses_no_line() -> Result<()> {
-    ensure_tool("logrotate", "logrotate")?;
+    crate::tools::ensure_command("logrotate", "logrotate")?;
     let log = root().join(LOG);
     let dir = run_dir().join("logrotate");
     std::fs::create_dir_all(&dir)?;
@@ -140,12 +140,4 @@ fn count_lines(log: &std::path::Path, marker: &str) -> Result<(usize, BTreeMap<u
         }
     }
     Ok((files, counts))
-}
-
-/// Installs the Debian package `package` when `command` is missing.
-pub(crate) fn ensure_tool(command: &str, package: &str) -> Result<()> {
-    if Command::new(command).arg("--version").output().is_ok() {
-        return Ok(());
-    }
-    crate::tools::apt_install(&[package])
 }
