@@ -1,6 +1,6 @@
 //! `cargo xtask down`: stop exactly the processes `up` recorded in `target/run/state.json`.
 
-use std::process::Command;
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -90,4 +90,22 @@ fn signal(pid: u32, sig: &str) {
         .arg(format!("-{sig}"))
         .arg(pid.to_string())
         .status();
+}
+
+/// A child process of ours (a second Envoy, Prometheus) killed and reaped when the guard is
+/// dropped, or earlier by [`KillOnDrop::stop`].
+pub(crate) struct KillOnDrop(pub(crate) Child);
+
+impl KillOnDrop {
+    /// Kills the process now and waits for it.
+    pub(crate) fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }

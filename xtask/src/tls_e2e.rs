@@ -3,7 +3,7 @@
 //! step fails when any check fails (after running them all).
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -516,7 +516,7 @@ fn cipher_variant() -> Result<String> {
         .stderr(Stdio::null())
         .spawn()
         .context("cannot start the second Envoy")?;
-    let mut envoy = Stopper(child);
+    let mut envoy = crate::down::KillOnDrop(child);
     crate::http::wait_for("127.0.0.1:19901", "/ready", 30, |s, _| s == 200)?;
     let tls13 = |suite: &str, forged: Option<&str>| -> Result<Response> {
         let mut args = vec![
@@ -560,22 +560,6 @@ fn cipher_variant() -> Result<String> {
     })();
     envoy.stop();
     result
-}
-
-/// Kills the second Envoy however the check ends.
-struct Stopper(Child);
-
-impl Stopper {
-    fn stop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Stopper {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// Counters for the outcomes the checks above produced, and a 421's request id in the log.

@@ -13,12 +13,13 @@
 
 mod routes;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail, ensure};
 use gateway_hardening_cli::grade::{Exchange, Grade, Report, grade};
 
 use crate::curl::{Response, Transport, base64url, fetch, lossy, send};
+use crate::down::KillOnDrop;
 use crate::project::{root, run_dir};
 use crate::{http, tools, up};
 use routes::{Body, Cache, ROUTES, Route};
@@ -562,13 +563,4 @@ fn variant(name: &str, shift: u16, edit: impl Fn(String) -> String) -> Result<Ki
         |s, _| s == 200,
     )?;
     Ok(guard)
-}
-
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

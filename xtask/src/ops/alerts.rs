@@ -3,7 +3,7 @@
 //! scrapes the running gateway and raises `GatewayAdminContextScan` when an admin-context scan
 //! goes through it.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -70,7 +70,7 @@ pub(crate) fn scan_fires_alert() -> Result<()> {
         .stderr(log)
         .spawn()
         .context("cannot start prometheus")?;
-    let mut guard = Stop(child);
+    let mut guard = crate::down::KillOnDrop(child);
     http::wait_for(WEB, "/-/ready", 30, |s, _| s == 200)?;
     // A first scrape before the scan, so that the counters' increase is seen.
     wait_scraped()?;
@@ -139,20 +139,4 @@ fn wait_scraped() -> Result<()> {
                 .is_some_and(|n| n >= 3.0)
         },
     )
-}
-
-/// Stops Prometheus when dropped.
-struct Stop(Child);
-
-impl Stop {
-    fn stop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }

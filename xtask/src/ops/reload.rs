@@ -46,8 +46,11 @@ pub(crate) fn reload_under_load() -> Result<()> {
         &bootstrap,
         envoy_yaml::lds_bootstrap(ADMIN_PORT, &listeners, &clusters),
     )?;
-    let mut envoy = crate::envoy_checks::spawn_envoy(&bootstrap, &dir.join("envoy.log"))?;
-    let result = (|| {
+    let _envoy = crate::down::KillOnDrop(crate::envoy_checks::spawn_envoy(
+        &bootstrap,
+        &dir.join("envoy.log"),
+    )?);
+    {
         let admin = format!("127.0.0.1:{ADMIN_PORT}");
         let listener = format!("127.0.0.1:{PORT}");
         http::wait_for(&admin, "/ready", 30, |s, _| s == 200)?;
@@ -102,10 +105,7 @@ pub(crate) fn reload_under_load() -> Result<()> {
             "{failed} requests failed across the LDS update"
         );
         Ok(())
-    })();
-    let _ = envoy.kill();
-    let _ = envoy.wait();
-    result
+    }
 }
 
 /// The combined plugin configuration `json` with `path` added to its allowlist section's first
