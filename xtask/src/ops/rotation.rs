@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -17,6 +17,10 @@ use crate::project::{root, run_dir};
 
 /// The access log file of the example (its `path`, from the repository root).
 const LOG: &str = "target/run/access.jsonl";
+
+/// The load's bounds: requests and time.
+const MAX_REQUESTS: u64 = 40_000;
+const MAX_TIME: Duration = Duration::from_secs(40);
 
 /// Runs the check; prints requests sent, rotations and lines counted.
 pub(crate) fn rotation_loses_no_line() -> Result<()> {
@@ -40,12 +44,13 @@ pub(crate) fn rotation_loses_no_line() -> Result<()> {
     let state = dir.join("state");
     let tag = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
     let path = format!("/oauth2/jwks?rotation={tag}");
-    let load = load::start("127.0.0.1:10000", &path, 4, 8_000, Duration::from_secs(12))?;
+    let load = load::start("127.0.0.1:10000", &path, 4, MAX_REQUESTS, MAX_TIME)?;
     let done = Arc::new(AtomicBool::new(false));
+    let rotated = Arc::new(AtomicU32::new(0));
     let rotator = {
         let (done, conf, state) = (Arc::clone(&done), conf.clone(), state.clone());
-        std::thread::spawn(move || -> Result<u32> {
-            let mut rotations = 0;
+        let rotated = Arc::clone(&rotated);
+        std::thread::spawn(move || -> Result<()> {
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(700));
                 let out = Command::new("logrotate")
@@ -61,17 +66,23 @@ pub(crate) fn rotation_loses_no_line() -> Result<()> {
                         String::from_utf8_lossy(&out.stderr).trim()
                     );
                 }
-                rotations += 1;
+                rotated.fetch_add(1, Ordering::Relaxed);
             }
-            Ok(rotations)
+            Ok(())
         })
     };
-    while load.sent() < 8_000 && load.elapsed() < Duration::from_secs(12) {
+    // The load runs until four rotations have happened under it (the first ones can be slow: the
+    // log holds every earlier step's lines), within its bounds.
+    while (rotated.load(Ordering::Relaxed) < 4 || load.sent() < 2_000)
+        && load.sent() < MAX_REQUESTS
+        && load.elapsed() < MAX_TIME
+    {
         std::thread::sleep(Duration::from_millis(50));
     }
     let outcomes = load.finish();
+    let rotations = rotated.load(Ordering::Relaxed);
     done.store(true, Ordering::Relaxed);
-    let rotations = rotator
+    rotator
         .join()
         .map_err(|_| anyhow::anyhow!("the rotation thread panicked"))??;
     // Envoy flushes its access log every 10 ms (`up` starts it so).
