@@ -18,19 +18,12 @@ pub const FILTERS: &[&str] = &[
 /// `Err(None)` when `filter` is not one of [`FILTERS`]; `Err(Some(error))` naming the field and
 /// line when the configuration is refused.
 pub fn check(filter: &str, json: &[u8]) -> Result<(), Option<ConfigError>> {
-    match filter {
-        "context-allowlist" => crate::allowlist::AllowlistPlan::from_json(json)
-            .map(drop)
-            .map_err(Some),
-        "header-hardening" => crate::headers::HeaderPlan::from_json(json)
-            .map(drop)
-            .map_err(Some),
-        "tls-guard" => crate::tls::TlsGuardPlan::from_json(json)
-            .map(drop)
-            .map_err(Some),
-        "gateway-hardening" => crate::combined::check(json).map_err(Some),
-        _ => Err(None),
+    if !FILTERS.contains(&filter) {
+        return Err(None);
     }
+    crate::exchange::Module::compile(filter, json)
+        .map(drop)
+        .map_err(Some)
 }
 
 #[cfg(test)]

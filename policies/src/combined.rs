@@ -24,15 +24,15 @@ pub struct Section {
 pub const SECTIONS: [Section; 3] = [
     Section {
         key: "header_hardening",
-        filter: "header-hardening",
+        filter: crate::headers::FILTER,
     },
     Section {
         key: "tls_guard",
-        filter: "tls-guard",
+        filter: crate::tls::FILTER,
     },
     Section {
         key: "context_allowlist",
-        filter: "context-allowlist",
+        filter: crate::allowlist::FILTER,
     },
 ];
 
@@ -81,18 +81,16 @@ pub fn in_section(err: ConfigError, key: &str, json: &[u8]) -> ConfigError {
     ConfigError::at(path, err.kind().clone()).located_in(json)
 }
 
+/// The combined module's name (`gateway_hardening.wasm`).
+pub const MODULE: &str = "gateway-hardening";
+
 /// Checks the combined configuration as `gateway_hardening.wasm`'s `on_configure` does: every
-/// section by its filter's [`crate::check::check`].
+/// section by its filter's compile ([`crate::exchange::Module::compile`]).
 ///
 /// # Errors
 /// The first refused section's error, with the section in its path.
 pub fn check(json: &[u8]) -> Result<(), ConfigError> {
-    for (section, text) in split(json)? {
-        if let Err(Some(err)) = crate::check::check(section.filter, text.as_bytes()) {
-            return Err(in_section(err, section.key, json));
-        }
-    }
-    Ok(())
+    crate::exchange::Module::compile(MODULE, json).map(drop)
 }
 
 fn keys() -> String {

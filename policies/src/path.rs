@@ -379,5 +379,7 @@ fn hex_digit(nibble: u8) -> char {
     char::from_digit(u32::from(nibble), 16).map_or('0', |c| c.to_ascii_uppercase())
 }
 
+pub mod explain;
+
 #[cfg(test)]
 mod tests;

@@ -95,9 +95,14 @@ impl<T> VirtualHosts<T> {
 
     /// The value for `host`, or `None` when no domain matches (an unknown host).
     pub fn select(&self, host: &Host) -> Option<&T> {
+        self.entries.get(self.select_index(host)?)
+    }
+
+    /// The position in configuration order (`virtual_hosts[i]`) of the virtual host for
+    /// `host`, or `None` when no domain matches.
+    pub fn select_index(&self, host: &Host) -> Option<usize> {
         let h = host.as_str();
-        let index = self
-            .exact
+        self.exact
             .iter()
             .find(|(d, _)| d == h)
             .or_else(|| {
@@ -111,8 +116,7 @@ impl<T> VirtualHosts<T> {
                     .find(|(p, _)| h.len() > p.len() && h.starts_with(p.as_str()))
             })
             .map(|(_, i)| *i)
-            .or(self.any)?;
-        self.entries.get(index)
+            .or(self.any)
     }
 
     /// Every value, in configuration order.

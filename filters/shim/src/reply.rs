@@ -8,55 +8,19 @@
 //! (`via_upstream`). The SDK's `send_http_response` sends no details (and panics on an
 //! unexpected status), so the call is made here through the ABI.
 
-use policies::headers::owasp::{LOCAL_REPLY, LOCAL_REPLY_HSTS};
 use proxy_wasm::hostcalls;
 
-/// A short, stable body for `status` (no product or policy detail, so that nothing is
-/// fingerprinted).
-pub fn body_for(status: u16) -> &'static str {
-    match status {
-        308 => "Permanent Redirect\n",
-        400 => "Bad Request\n",
-        401 => "Unauthorized\n",
-        403 => "Forbidden\n",
-        404 => "Not Found\n",
-        405 => "Method Not Allowed\n",
-        413 => "Content Too Large\n",
-        414 => "URI Too Long\n",
-        421 => "Misdirected Request\n",
-        500 => "Internal Server Error\n",
-        502 => "Bad Gateway\n",
-        _ => "Request refused\n",
-    }
-}
+pub use policies::reply::{body_for, details};
 
-/// The headers of a local response: [`LOCAL_REPLY`], `x-request-id: <request_id>`,
-/// `strict-transport-security` when the downstream connection is TLS (the property
-/// `connection.tls_version` is not empty; one property read, on the denial path only), then
-/// `extra`, each replacing a header of the same name (any case) or added.
+/// The headers of a local response ([`policies::reply::headers`]): the connection counts as TLS
+/// when the property `connection.tls_version` is not empty (one property read, on the denial
+/// path only).
 pub fn headers(request_id: &str, extra: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
     let tls = hostcalls::get_property(vec!["connection", "tls_version"])
         .ok()
         .flatten()
         .is_some_and(|v| !v.is_empty());
-    let mut out: Vec<(String, Vec<u8>)> = LOCAL_REPLY
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
-        .collect();
-    out.push(("x-request-id".to_owned(), request_id.as_bytes().to_vec()));
-    if tls {
-        out.push((
-            "strict-transport-security".to_owned(),
-            LOCAL_REPLY_HSTS.as_bytes().to_vec(),
-        ));
-    }
-    for (name, value) in extra {
-        match out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            Some(slot) => slot.1 = value.as_bytes().to_vec(),
-            None => out.push(((*name).to_owned(), value.as_bytes().to_vec())),
-        }
-    }
-    out
+    policies::reply::headers(request_id, tls, extra)
 }
 
 /// Sends a local response of `status` with [`headers`]`(request_id, extra)` and `details`
@@ -64,22 +28,6 @@ pub fn headers(request_id: &str, extra: &[(&str, &str)]) -> Vec<(String, Vec<u8>
 /// caller still stops the request.
 pub fn send(status: u16, details: &str, request_id: &str, extra: &[(&str, &str)]) {
     send_headers(status, details, &headers(request_id, extra));
-}
-
-/// Response code details for a local response of `filter` (`context-allowlist`) for `reason`
-/// (`deny_rule`): `gateway_hardening.context_allowlist.deny_rule`. Envoy requires details
-/// without whitespace; anything but ASCII letters, digits, `.` and `_` becomes `_`.
-pub fn details(filter: &str, reason: &str) -> String {
-    format!("gateway_hardening.{filter}.{reason}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// Sends a local response of `status` with exactly `headers` (a filter that hardened them
@@ -139,33 +87,6 @@ mod abi {
                 headers.len(),
                 -1,
             )
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::details;
-
-    #[test]
-    fn details_name_filter_and_reason_without_whitespace() {
-        // (row, filter, reason, details)
-        let rows = [
-            (
-                "plain",
-                "context_allowlist",
-                "deny_rule",
-                "gateway_hardening.context_allowlist.deny_rule",
-            ),
-            (
-                "dash and space",
-                "tls-guard",
-                "sni mismatch",
-                "gateway_hardening.tls_guard.sni_mismatch",
-            ),
-        ];
-        for (row, filter, reason, want) in rows {
-            assert_eq!(details(filter, reason), want, "{row}");
         }
     }
 }

@@ -161,9 +161,15 @@ impl AllowlistPlan {
                 Ok(false) => {}
             }
         }
+        if let Some(t) = trace.as_deref_mut() {
+            t.host = Some(host.as_str().to_owned());
+        }
         let Some(rules) = self.hosts.select(&host) else {
             return deny(DenyReason::UnknownHost);
         };
+        if let Some(t) = trace.as_deref_mut() {
+            t.virtual_host = Some(rules.field.clone());
+        }
         let mut landings = match rules.routing.landings(&target) {
             Ok(l) => l,
             Err(e) => return refuse(DenyReason::AmbiguousRoute(e)),
@@ -196,7 +202,8 @@ impl AllowlistPlan {
         }
         for landing in &landings {
             let tails = !m.disables(Mutant::TailRule);
-            if let Err((reason, rule)) = allowed(rules, &landing.path, method, tails) {
+            let by = allowed(rules, &landing.path, method, tails);
+            if let Err((reason, rule)) = by {
                 if let Some(t) = trace.as_deref_mut() {
                     t.decided_by = Some(landing.layer);
                     t.landed = Some(landing.path.clone());
@@ -209,6 +216,15 @@ impl AllowlistPlan {
                     });
                 }
                 return deny(reason);
+            }
+            if let Some(t) = trace.as_deref_mut()
+                && let Ok(i) = by
+            {
+                t.allowed_by.push(format!(
+                    "{}.allow[{i}] {}",
+                    rules.field,
+                    rules.allow_patterns.get(i).map_or("", String::as_str)
+                ));
             }
         }
         if !self.default_credentials.is_empty()
@@ -244,14 +260,15 @@ fn decided(t: &mut Explanation, landing: &Landing, field: String, patterns: &[St
 }
 
 /// Whether `path` is allowed for `method`: some allow rule matches it, with a clean `**` tail,
-/// and admits the method. The error is the reason and, for a method refusal, the rule.
+/// and admits the method; `Ok` is the first such rule's index. The error is the reason and, for
+/// a method refusal, the rule.
 /// `tails: false` (the `tail_rule` mutant) lets a `**` tail reach anywhere.
 fn allowed(
     rules: &HostPlan,
     path: &str,
     method: &[u8],
     tails: bool,
-) -> Result<(), (DenyReason, Option<usize>)> {
+) -> Result<usize, (DenyReason, Option<usize>)> {
     let shaped: Vec<usize> = rules
         .allow
         .matching(path)
@@ -266,15 +283,13 @@ fn allowed(
     let Some(&first) = shaped.first() else {
         return Err((DenyReason::NotAllowlisted, None));
     };
-    let admitted = shaped.iter().any(|&i| match rules.allow_methods.get(i) {
+    let admitted = shaped.iter().find(|&&i| match rules.allow_methods.get(i) {
         Some(Some(methods)) => methods.iter().any(|m| m.as_bytes() == method),
         _ => true,
     });
-    if admitted {
-        Ok(())
-    } else {
-        Err((DenyReason::MethodNotAllowed, Some(first)))
-    }
+    admitted
+        .copied()
+        .ok_or((DenyReason::MethodNotAllowed, Some(first)))
 }
 
 fn internal_reason(rules: &HostPlan, attrs: &dyn Attributes) -> Option<AllowReason> {

@@ -18,4 +18,12 @@ pub struct Explanation {
     pub landed: Option<String>,
     /// The configuration entry that decided (`virtual_hosts[0].deny[3]`), when one did.
     pub rule: Option<String>,
+    /// The request's host as the allowlist read it (lower case, no port), once it was read.
+    pub host: Option<String>,
+    /// The virtual host chosen for it (`virtual_hosts[1]`); `None` before the host was read,
+    /// or when no virtual host names it.
+    pub virtual_host: Option<String>,
+    /// For an allowed request, the allow rule each landing matched, in landing order
+    /// (`virtual_hosts[0].allow[2] /oauth2/**`).
+    pub allowed_by: Vec<String>,
 }

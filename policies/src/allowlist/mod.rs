@@ -35,6 +35,10 @@ mod host;
 pub mod methods;
 mod plan;
 mod tails;
+mod trace;
+
+/// The filter's name (`context-allowlist`): log lines, counters, traces.
+pub const FILTER: &str = "context-allowlist";
 
 pub use config::{
     AllowRule, AllowlistConfig, Credential, CredentialBodiesConfig, Mode, OverridePolicy,

@@ -46,15 +46,20 @@
 mod config;
 mod cookies;
 mod facts;
+mod local_reply;
 pub mod owasp;
 mod plan;
 mod reason;
 mod respond;
 mod session;
 mod setcookie;
+mod trace;
 mod validate;
 mod values;
 mod weak;
+
+/// The filter's name (`header-hardening`): log lines, counters, traces.
+pub const FILTER: &str = "header-hardening";
 
 pub use config::{
     Baseline, BroadDomain, CacheConfig, CookieRule, HeaderHardeningConfig, HeaderRule, HstsConfig,

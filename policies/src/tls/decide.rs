@@ -13,10 +13,10 @@ use crate::request::RequestHead;
 
 /// The rules that apply to one request: the virtual host's, tightened by every matching path
 /// rule.
-struct Effective<'p> {
-    min_version: TlsVersion,
-    plaintext: Plaintext,
-    clients: Vec<&'p PeerAllowlist>,
+pub(super) struct Effective<'p> {
+    pub(super) min_version: TlsVersion,
+    pub(super) plaintext: Plaintext,
+    pub(super) clients: Vec<&'p PeerAllowlist>,
 }
 
 /// A check that could not run and was skipped because `missing_properties` is `allow`.
@@ -157,7 +157,7 @@ pub(super) fn deny(status: u16, reason: DenyReason) -> Decision {
     Decision::Deny { status, reason }
 }
 
-fn effective_rules<'p>(rules: &'p HostPlan, path: &str) -> Effective<'p> {
+pub(super) fn effective_rules<'p>(rules: &'p HostPlan, path: &str) -> Effective<'p> {
     let mut e = Effective {
         min_version: rules.min_version,
         plaintext: rules.plaintext,

@@ -61,7 +61,11 @@ mod decide;
 mod decision;
 mod plan;
 pub mod subject;
+mod trace;
 mod upstream;
+
+/// The filter's name (`tls-guard`): log lines, counters, traces.
+pub const FILTER: &str = "tls-guard";
 pub mod version;
 
 pub use config::{

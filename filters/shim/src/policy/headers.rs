@@ -316,19 +316,8 @@ impl HardeningStage {
     /// (its HSTS, its removals), whether or not the host runs this filter's response callback on
     /// it.
     fn local_reply(&self, shared: &Hardening, status: u16, reason: &str) {
-        let mut headers = reply::headers(&self.request_id, &[]);
-        let code = status.to_string();
-        headers.insert(0, (":status".to_owned(), code.into_bytes()));
-        let edits = shared.plan.on_response(&self.facts, &headers);
-        apply_edits(&edits.edits, &mut headers);
-        // The configured cache rules may not loosen an answer the gateway makes itself.
-        headers.retain(|(n, _)| n != ":status" && n != "cache-control" && n != "pragma");
-        headers.extend(
-            policies::headers::owasp::LOCAL_REPLY
-                .iter()
-                .filter(|(n, _)| *n == "cache-control" || *n == "pragma")
-                .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec())),
-        );
+        let base = reply::headers(&self.request_id, &[]);
+        let headers = shared.plan.local_reply(&self.facts, base, status);
         reply::send_headers(
             status,
             &reply::details(shared.counters.filter(), reason),
