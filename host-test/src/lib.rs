@@ -38,6 +38,8 @@ pub mod host;
 pub mod kill;
 pub mod map;
 #[cfg(feature = "wasmtime-host")]
+pub mod playground;
+#[cfg(feature = "wasmtime-host")]
 pub mod plugin;
 #[cfg(feature = "wasmtime-host")]
 pub mod runner;

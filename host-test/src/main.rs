@@ -88,6 +88,19 @@ enum Command {
         #[arg(long)]
         every_cell: bool,
     },
+    /// Export every test of the scenario files for the playground (`scenarios.json`: module,
+    /// plugin configuration, exchange, and what the `.wasm` module answered in this host), and
+    /// check that the policies run natively (`policies::exchange`, what the page runs) give
+    /// the same status and local response for each.
+    #[cfg(feature = "wasmtime-host")]
+    Playground {
+        /// The folder of scenario files (default host-test/scenarios).
+        #[arg(long, default_value = "host-test/scenarios")]
+        scenarios: PathBuf,
+        /// Where to write the export.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Send the tests to the Envoy that `cargo xtask up` started (sequentially).
     E2e(EnvoyArgs),
     /// Run every test in both hosts; a test that passes in one and fails in the other fails.
@@ -164,6 +177,8 @@ fn main() -> ExitCode {
             mutants_dir,
             every_cell,
         } => kill_matrix(&paths, map, mutants_dir, every_cell, &mut t),
+        #[cfg(feature = "wasmtime-host")]
+        Command::Playground { scenarios, out } => playground(&scenarios, &out, &mut t),
         Command::E2e(args) => envoy(&args, false, &mut t),
         #[cfg(feature = "wasmtime-host")]
         Command::Diff(args) => envoy(&args, true, &mut t),
@@ -205,6 +220,9 @@ fn print_result(r: &CaseResult, t: &mut Tally) {
             r.id,
             r.verdict.failures.join("; ")
         ));
+        if let Some(trace) = &r.trace {
+            print!("{trace}");
+        }
     }
 }
 
@@ -215,6 +233,29 @@ fn run(paths: &[PathBuf], module: &Module, t: &mut Tally) {
         for r in run_file_as(&file, &wasm_dir, module) {
             print_result(&r, t);
         }
+    }
+}
+
+/// `playground`: the export, then one line per test: the native policies against the module.
+#[cfg(feature = "wasmtime-host")]
+fn playground(scenarios: &Path, out: &Path, t: &mut Tally) {
+    let (export, errors) = host_test::playground::export(scenarios);
+    for e in errors {
+        t.fail(e);
+    }
+    for case in &export.cases {
+        let line = format!("{} {}", case.file, case.id);
+        match host_test::playground::agree(case) {
+            Ok(()) => t.ok(line),
+            Err(e) => t.fail(format!("{line}: {e}")),
+        }
+    }
+    let written = serde_json::to_vec(&export)
+        .map_err(|e| e.to_string())
+        .and_then(|json| std::fs::write(out, json).map_err(|e| e.to_string()));
+    match written {
+        Ok(()) => println!("{} tests exported to {}", export.cases.len(), out.display()),
+        Err(e) => t.fail(format!("{}: {e}", out.display())),
     }
 }
 

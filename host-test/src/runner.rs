@@ -52,6 +52,9 @@ pub struct CaseResult {
     pub id: String,
     /// The verdict.
     pub verdict: Verdict,
+    /// For a failed test of the real module, every decision's trace as the policies make it
+    /// natively (`crate::playground::explain`), so the failure says why.
+    pub trace: Option<String>,
 }
 
 pub use crate::scenario::collect;
@@ -184,6 +187,7 @@ fn failed(file: &Path, id: &str, message: String) -> CaseResult {
             failures: vec![message],
             ..Verdict::default()
         },
+        trace: None,
     }
 }
 
@@ -229,11 +233,17 @@ pub fn run_loaded(
     let mut results = Vec::new();
     for case in &file.tests {
         match observe(&mut plugin, case) {
-            Ok(obs) => results.push(CaseResult {
-                file: path.to_path_buf(),
-                id: case.id.clone(),
-                verdict: check(&case.expect, &obs),
-            }),
+            Ok(obs) => {
+                let verdict = check(&case.expect, &obs);
+                let trace = (!verdict.passed() && *module == Module::Filter)
+                    .then(|| crate::playground::explain(file, path, case));
+                results.push(CaseResult {
+                    file: path.to_path_buf(),
+                    id: case.id.clone(),
+                    verdict,
+                    trace,
+                });
+            }
             Err(e) => {
                 results.push(failed(path, &case.id, e));
                 match start("restarting the plugin: ") {

@@ -84,6 +84,62 @@ fn headers_value(map: &HeaderMap, rest: &[&[u8]]) -> Option<Value> {
     }
 }
 
+/// The connection fields a host reports as `connection.<field>` (`tls_field`).
+const TLS_FIELDS: [&str; 8] = [
+    "tls_version",
+    "requested_server_name",
+    "subject_peer_certificate",
+    "dns_san_peer_certificate",
+    "uri_san_peer_certificate",
+    "sha256_peer_certificate_digest",
+    "subject_local_certificate",
+    "mtls",
+];
+
+/// Every property this host reports for the downstream connection `c`, by dotted path, as
+/// `proxy_get_property` would answer it (before encoding): `source.*`, `destination.*`,
+/// `connection.*`, `filter_state.*`. For the playground's export (`crate::playground`).
+pub fn connection_properties(c: &Connection) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (name, a, default) in [
+        ("source", c.source, "127.0.0.1:40000"),
+        ("destination", c.destination, "127.0.0.1:10000"),
+    ] {
+        for field in ["address", "port"] {
+            if let Some(v) = addr(a, default, field) {
+                out.push((format!("{name}.{field}"), v));
+            }
+        }
+    }
+    out.push(("connection.id".to_owned(), Value::Int(1)));
+    for field in TLS_FIELDS {
+        if let Some(v) = tls_field(c, field) {
+            out.push((format!("connection.{field}"), v));
+        }
+    }
+    for (k, v) in &c.filter_state {
+        out.push((format!("filter_state.{k}"), Value::Bytes(v.clone())));
+    }
+    out
+}
+
+/// Every property this host reports about the upstream connection `u` while an upstream's
+/// answer passes: `upstream.address`, `upstream.port` and `upstream.<tls field>`.
+pub fn upstream_properties(u: &Connection) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for field in ["address", "port"] {
+        if let Some(v) = addr(u.destination, "127.0.0.1:18080", field) {
+            out.push((format!("upstream.{field}"), v));
+        }
+    }
+    for field in TLS_FIELDS {
+        if let Some(v) = tls_field(u, field) {
+            out.push((format!("upstream.{field}"), v));
+        }
+    }
+    out
+}
+
 /// Resolves a well-known property from the plugin, connection, request and response state.
 fn well_known(st: &AbiState, segs: &[&[u8]]) -> Option<Value> {
     let name = |i: usize| segs.get(i).map(|s| String::from_utf8_lossy(s).into_owned());
