@@ -92,6 +92,17 @@ pub(crate) enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Build the policy playground into target/playground (the policies through wasm-bindgen,
+    /// the page, every scenario test) and serve it on 127.0.0.1.
+    Playground {
+        /// The port on 127.0.0.1.
+        #[arg(long, default_value_t = 18090)]
+        port: u16,
+        /// Instead of serving: check the page in headless Chromium and save the README's
+        /// screenshots in playground/screenshots/.
+        #[arg(long)]
+        screenshots: bool,
+    },
     /// Rewrite the plugin configurations inlined in envoy-examples/*/envoy.yaml from their
     /// plugin-config/*.json files (`--check`: fail when they differ instead).
     Examples {

@@ -18,6 +18,7 @@ mod http;
 mod kill_matrix;
 mod oci;
 mod ops;
+mod playground;
 mod project;
 mod state;
 mod test;
@@ -54,6 +55,7 @@ fn main() -> std::process::ExitCode {
             None => Ok(()),
         }),
         Cmd::Examples { check } => examples::examples(check),
+        Cmd::Playground { port, screenshots } => playground::playground(port, screenshots),
         Cmd::Oci { args } => oci::oci(&args),
         Cmd::Istio { args } => oci::istio(&args),
     };

@@ -86,6 +86,14 @@ const E2E: &[(&str, StepFn)] = &[
     ),
 ];
 
+/// Steps that need no Envoy but run last: their tools (wasm-bindgen-cli, Chromium) are
+/// installed in the background from the start (`playground::prepare_in_background`), while the
+/// other steps compile and wait on Envoy.
+const LAST: &[(&str, StepFn)] = &[(
+    "playground in headless Chromium (page against the wasmtime host, every scenario test)",
+    crate::playground::chromium_check,
+)];
+
 /// Runs every step (or those whose name contains `only`); fails when any failed, and when
 /// `only` selects no step (a run that tested nothing is not green). A failing offline step does
 /// not stop the other offline steps, but the end-to-end group runs only when every offline step
@@ -94,13 +102,21 @@ const E2E: &[(&str, StepFn)] = &[
 pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
     crate::project::set_in_test();
     let selected = |name: &str| only.is_none_or(|o| name.contains(o));
-    let all: Vec<&str> = OFFLINE.iter().chain(E2E).map(|(n, _)| *n).collect();
+    let all: Vec<&str> = OFFLINE
+        .iter()
+        .chain(E2E)
+        .chain(LAST)
+        .map(|(n, _)| *n)
+        .collect();
     if !all.iter().any(|n| selected(n)) {
         bail!(
             "--only {:?} selects no step; the steps are:\n  {}",
             only.unwrap_or_default(),
             all.join("\n  ")
         );
+    }
+    if LAST.iter().any(|(n, _)| selected(n)) {
+        crate::playground::prepare_in_background();
     }
     let mut results: Vec<(String, Outcome, f64)> = Vec::new();
     let mut step = |name: &str, f: &dyn Fn() -> Result<()>| {
@@ -148,6 +164,15 @@ pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
             skipped.extend(e2e.iter().map(|(name, _)| (**name, "`up` failed")));
         }
         step("down", &crate::down::down);
+    }
+    for (name, f) in LAST {
+        if !selected(name) {
+            skipped.push((name, "not selected by --only"));
+        } else if !offline_ok {
+            skipped.push((name, "an offline step failed"));
+        } else {
+            step(name, f);
+        }
     }
     println!("\n==> summary");
     for (name, outcome, secs) in &results {

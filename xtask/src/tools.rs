@@ -26,17 +26,23 @@ pub(crate) fn envoy() -> PathBuf {
 
 /// Adds the wasm32-wasip1 target when rustup does not list it as installed.
 pub(crate) fn ensure_wasm_target() -> Result<()> {
+    ensure_target("wasm32-wasip1")
+}
+
+/// Adds the Rust target `triple` (`wasm32-unknown-unknown`) when rustup does not list it as
+/// installed.
+pub(crate) fn ensure_target(triple: &str) -> Result<()> {
     let out = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output();
     let installed = out.as_ref().is_ok_and(|o| {
         String::from_utf8_lossy(&o.stdout)
             .lines()
-            .any(|l| l == "wasm32-wasip1")
+            .any(|l| l == triple)
     });
     if !installed {
-        eprintln!("xtask: adding the wasm32-wasip1 target");
-        run(Command::new("rustup").args(["target", "add", "wasm32-wasip1"]))?;
+        eprintln!("xtask: adding the {triple} target");
+        run(Command::new("rustup").args(["target", "add", triple]))?;
     }
     Ok(())
 }
@@ -95,6 +101,12 @@ pub(crate) fn ensure_command(cmd: &str, package: &str) -> Result<()> {
 
 /// Installs Debian packages with `apt-get` (after `apt-get update`), through `sudo` when not root.
 pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
+    // One apt at a time in this process (the playground's tools are installed by a background
+    // thread while other steps may install theirs): apt-get refuses to run beside another.
+    static APT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = APT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     eprintln!("xtask: installing Debian packages: {}", packages.join(" "));
     let sudo = !is_root();
     let apt = |args: &[&str]| {
@@ -110,7 +122,15 @@ pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
         cmd
     };
     run(&mut apt(&["update", "-qq"]))?;
-    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    // Another process (a system timer) may hold dpkg's lock: wait for it instead of failing.
+    let mut install = apt(&[
+        "-o",
+        "DPkg::Lock::Timeout=600",
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+    ]);
     install.args(packages);
     run(&mut install)
 }
