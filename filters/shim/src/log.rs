@@ -35,3 +35,18 @@ pub fn warn(message: &str) {
 pub fn error(message: &str) {
     write(LogLevel::Error, message);
 }
+
+/// Logs at `debug` the trace of a decision (`policies::trace`, one line of JSON after
+/// `<filter> request_id=<id> trace=`): the normalisation steps, the landings, the rule, the
+/// connection facts and header edits that decided. Callers build the trace only when
+/// [`enabled`] says the host writes `debug` lines.
+pub fn trace(request_id: &str, trace: &policies::trace::Trace) {
+    match serde_json::to_string(trace) {
+        Ok(json) => debug(&format!(
+            "{} request_id={} trace={json}",
+            trace.policy,
+            policies::logline::escape(request_id.as_bytes())
+        )),
+        Err(e) => error(&format!("{}: cannot write a trace: {e}", trace.policy)),
+    }
+}

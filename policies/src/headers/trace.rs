@@ -164,14 +164,58 @@ fn input_step(verdict: &RequestVerdict) -> Step {
     }
 }
 
-/// Every value of `name` (lower case) in `headers`, joined by `, `; `None` when absent.
+/// Every value of `name` (lower case) in `headers`, joined by `, `; `None` when absent. A
+/// `Set-Cookie` value is shown without the cookie's value ([`redact_cookie`]): a trace is
+/// logged, and a session id must not be.
 fn values(headers: &[(String, Vec<u8>)], name: &str) -> Option<String> {
     let all: Vec<String> = headers
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| show(v))
+        .map(|(_, v)| {
+            if name == "set-cookie" {
+                redact_cookie(&show(v))
+            } else {
+                show(v)
+            }
+        })
         .collect();
     (!all.is_empty()).then(|| all.join(", "))
+}
+
+/// A `Set-Cookie` value with the cookie's value replaced by its length
+/// (`JSESSIONID=<32 bytes>; Path=/; Secure`), its attributes kept (RFC 6265 §4.1.1).
+fn redact_cookie(value: &str) -> String {
+    let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
+    let redacted = match pair.split_once('=') {
+        Some((name, v)) => format!("{name}=<{} bytes>", v.trim().len()),
+        None => format!("<{} bytes>", pair.trim().len()),
+    };
+    if attributes.is_empty() {
+        redacted
+    } else {
+        format!("{redacted};{attributes}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_cookie;
+
+    #[test]
+    fn cookie_values_never_reach_a_trace() {
+        // (value, shown)
+        let rows = [
+            (
+                "JSESSIONID=0123456789abcdef; Path=/; HttpOnly",
+                "JSESSIONID=<16 bytes>; Path=/; HttpOnly",
+            ),
+            ("sid=abc", "sid=<3 bytes>"),
+            ("opaque", "<6 bytes>"),
+        ];
+        for (value, shown) in rows {
+            assert_eq!(redact_cookie(value), shown, "{value}");
+        }
+    }
 }
 
 /// Why a header changed, with the guideline it serves.

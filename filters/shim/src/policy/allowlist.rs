@@ -142,6 +142,9 @@ impl Stage for AllowlistStage {
             debug: req.debug,
         };
         let decision = shared.plan.decide(head, req.attrs);
+        if req.debug {
+            log::trace(req.request_id, &shared.plan.trace(head, req.attrs).1);
+        }
         match decision {
             Decision::InspectBody { max_bytes } => {
                 shared.strip_overrides(head);
@@ -226,6 +229,12 @@ impl AllowlistStage {
                 return shared.apply(&pending.fields(), &verdict, &[]);
             }
         };
+        if pending.debug {
+            log::trace(
+                &pending.request_id,
+                &shared.plan.trace_body(&pending.target, &body).1,
+            );
+        }
         match shared
             .plan
             .decide_body(&pending.target, &body)

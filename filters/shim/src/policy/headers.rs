@@ -77,6 +77,12 @@ impl Stage for HardeningStage {
         self.target = req.head.target().to_vec();
         self.debug = req.debug;
         let (facts, verdict) = shared.plan.on_request(req.head, req.attrs);
+        if req.debug {
+            log::trace(
+                req.request_id,
+                &shared.plan.trace_request(req.head, req.attrs).2,
+            );
+        }
         self.facts = facts;
         #[cfg(feature = "mutants")]
         let verdict =
@@ -110,6 +116,12 @@ impl Stage for HardeningStage {
         let shared = Rc::clone(&self.shared);
         let mut pairs = headers::response().unwrap_or_default();
         let edits = shared.plan.on_response(&self.facts, &pairs);
+        if self.debug {
+            log::trace(
+                &self.request_id,
+                &shared.plan.trace_response(&self.facts, &pairs).1,
+            );
+        }
         #[cfg(feature = "mutants")]
         let edits = super::headers_mutant::response(shared.mutant.as_deref(), edits);
         self.count(&shared, &edits);
@@ -212,6 +224,12 @@ impl HardeningStage {
         let verdict = shared
             .plan
             .on_request_body(&self.facts, &body, end_of_stream);
+        if self.debug {
+            log::trace(
+                &self.request_id,
+                &shared.plan.trace_body(&self.facts, &body, end_of_stream).1,
+            );
+        }
         if matches!(verdict, RequestVerdict::InspectBody { .. }) {
             return Flow::Hold;
         }

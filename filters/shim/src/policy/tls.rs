@@ -145,6 +145,12 @@ impl Stage for TlsGuardStage {
         let shared = &self.shared;
         let decision = shared.plan.decide_request(req.head, req.attrs);
         self.debug = req.debug;
+        if req.debug {
+            log::trace(
+                req.request_id,
+                &shared.plan.trace_request(req.head, req.attrs).1,
+            );
+        }
         if shared.plan.has_response_checks() {
             self.request_id = req.request_id.to_owned();
             self.target = req.head.target().to_vec();
@@ -165,8 +171,12 @@ impl Stage for TlsGuardStage {
         if self.replied || !shared.plan.has_response_checks() {
             return Flow::Continue;
         }
-        let decision = shared.plan.decide_response(&PhaseAttributes::default());
+        let attrs = PhaseAttributes::default();
+        let decision = shared.plan.decide_response(&attrs);
         let request_id = std::mem::take(&mut self.request_id);
+        if self.debug {
+            log::trace(&request_id, &shared.plan.trace_response(&attrs).1);
+        }
         let target = std::mem::take(&mut self.target);
         let line = Line {
             filter: FILTER,
