@@ -197,6 +197,25 @@ fn redact_cookie(value: &str) -> String {
     }
 }
 
+/// Why a header changed, with the guideline it serves.
+fn why(name: &str, edits: &ResponseEdits) -> String {
+    match name {
+        "strict-transport-security" => "HSTS on TLS (P11, RFC 6797)".to_owned(),
+        "set-cookie" => {
+            "cookie attributes Secure, HttpOnly, SameSite (P17, RFC 6265 §4.1)".to_owned()
+        }
+        "cache-control" | "pragma" | "expires" if edits.no_store => {
+            "no caching of sensitive answers (P12)".to_owned()
+        }
+        "server" | "x-powered-by" => "no product fingerprint (P10)".to_owned(),
+        "clear-site-data" => "logout clears the browser's data (P12)".to_owned(),
+        n if edits.weak_values_replaced.iter().any(|w| w == n) => {
+            "weak upstream value replaced (P16)".to_owned()
+        }
+        _ => "header rules: OWASP baseline and the virtual host's (P16)".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_cookie;
@@ -215,24 +234,5 @@ mod tests {
         for (value, shown) in rows {
             assert_eq!(redact_cookie(value), shown, "{value}");
         }
-    }
-}
-
-/// Why a header changed, with the guideline it serves.
-fn why(name: &str, edits: &ResponseEdits) -> String {
-    match name {
-        "strict-transport-security" => "HSTS on TLS (P11, RFC 6797)".to_owned(),
-        "set-cookie" => {
-            "cookie attributes Secure, HttpOnly, SameSite (P17, RFC 6265 §4.1)".to_owned()
-        }
-        "cache-control" | "pragma" | "expires" if edits.no_store => {
-            "no caching of sensitive answers (P12)".to_owned()
-        }
-        "server" | "x-powered-by" => "no product fingerprint (P10)".to_owned(),
-        "clear-site-data" => "logout clears the browser's data (P12)".to_owned(),
-        n if edits.weak_values_replaced.iter().any(|w| w == n) => {
-            "weak upstream value replaced (P16)".to_owned()
-        }
-        _ => "header rules: OWASP baseline and the virtual host's (P16)".to_owned(),
     }
 }
