@@ -51,3 +51,10 @@ fn an_exchange_runs_and_a_bad_one_names_its_line() {
     let err: serde_json::Value = serde_json::from_str(&err).unwrap();
     assert_eq!(err["line"], 2, "{err}");
 }
+
+#[test]
+fn a_combined_syntax_error_names_its_line_too() {
+    let err = compile(MODULE, "{\n  \"tls_guard\": {,}\n}").err().unwrap();
+    let err: serde_json::Value = serde_json::from_str(&err).unwrap();
+    assert_eq!(err["line"], 2, "{err}");
+}

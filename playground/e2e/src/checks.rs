@@ -64,6 +64,7 @@ pub(crate) async fn run(
             shots(&browser, &url, &cases, dir, &mut t).await?;
         }
         agreement(&browser, &url, &cases, &mut t).await?;
+        control(&browser, &cases, &mut t).await?;
         permalink(&browser, &url, &cases, &mut t).await?;
     }
     println!("{} passed, {} failed", t.passed, t.failed);
@@ -116,25 +117,40 @@ async fn presets(b: &Browser, t: &mut Tally) -> anyhow::Result<()> {
 /// A refused configuration shows its error at its line, in the message and in the gutter. The
 /// expected line is where the refused text is, found in the text itself.
 async fn config_errors(b: &Browser, t: &mut Tally) -> anyhow::Result<()> {
+    // (what, module, configuration, the text on the refused line)
     let rows = [
         (
             "a dot segment in an allow rule",
+            "context-allowlist",
             "{\n  \"deny_status\": 404,\n  \"virtual_hosts\": [{\n    \"domains\": [\"*\"],\n    \"allow\": [\"/oauth2/**\",\n              \"/a/../b\"]\n  }]\n}\n",
             "\"/a/../b\"",
         ),
         (
             "a JSON syntax error",
+            "context-allowlist",
             "{\n  \"virtual_hosts\": [{\n    \"domains\": [\"*\"],\n    \"allow\": [\"/oauth2/**\",]\n  }]\n}\n",
             ",]",
         ),
+        (
+            "a JSON syntax error in the combined module's configuration",
+            "gateway-hardening",
+            "{\n  \"tls_guard\": {\"min_version\": \"TLSv1.2\"},\n  \"context_allowlist\": {,}\n}\n",
+            "{,}",
+        ),
+        (
+            "an unknown section of the combined module",
+            "gateway-hardening",
+            "{\n  \"tls_guard\": {\"min_version\": \"TLSv1.2\"},\n  \"rate_limit\": {}\n}\n",
+            "rate_limit",
+        ),
     ];
-    b.edit("#module", "context-allowlist").await?;
-    for (name, config, marker) in rows {
+    for (name, module, config, marker) in rows {
         let want = config
             .lines()
             .position(|l| l.contains(marker))
             .map_or(0, |i| i + 1);
         let result = async {
+            b.edit("#module", module).await?;
             b.edit("#config", config).await?;
             let shown = b
                 .script(
@@ -220,6 +236,42 @@ async fn agreement(b: &Browser, url: &str, cases: &[Case], t: &mut Tally) -> any
             t.record(&what, result);
         }
     }
+    Ok(())
+}
+
+/// The control: a refused bypass test with an allowlist that allows everything must reach the
+/// upstream in the page. The agreement above could not then come from the page echoing the
+/// exported answers: its answer follows the configuration it runs.
+async fn control(b: &Browser, cases: &[Case], t: &mut Tally) -> anyhow::Result<()> {
+    let Some(case) = cases
+        .iter()
+        .find(|c| c.module == "context-allowlist" && !c.wasm.reached_upstream)
+    else {
+        return Ok(());
+    };
+    let mut open = case.clone();
+    open.config = r#"{"virtual_hosts": [{"domains": ["*"], "allow": ["/**"]}]}"#.to_owned();
+    let result = async {
+        let fragment = open.fragment();
+        let before = b.runs().await?;
+        b.script("location.hash = arguments[0];", vec![json!(fragment)])
+            .await?;
+        b.wait_render(before).await?;
+        let reached = b.text("#reached").await?;
+        anyhow::ensure!(
+            reached == "yes",
+            "with an allow-all configuration the page says reached={reached:?}"
+        );
+        Ok(())
+    }
+    .await;
+    t.record(
+        &format!(
+            "control: {} {} reaches the upstream under an allow-all configuration",
+            case.file, case.id
+        ),
+        result,
+    );
     Ok(())
 }
 
