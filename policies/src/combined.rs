@@ -42,12 +42,8 @@ pub const SECTIONS: [Section; 3] = [
 /// Not a JSON object, an unknown key, or no section at all (a module that enforces nothing is
 /// a misconfiguration, refused rather than let through).
 pub fn split(json: &[u8]) -> Result<Vec<(Section, &str)>, ConfigError> {
-    let map: BTreeMap<String, Option<&RawValue>> = serde_json::from_slice(json).map_err(|e| {
-        ConfigError::at(
-            FieldPath::root(),
-            ConfigErrorKind::Syntax(format!("{e} (expected an object of sections)")),
-        )
-    })?;
+    let map: BTreeMap<String, Option<&RawValue>> = serde_json::from_slice(json)
+        .map_err(|e| ConfigError::json_syntax(&e, " (expected an object of sections)"))?;
     if let Some(unknown) = map.keys().find(|k| !SECTIONS.iter().any(|s| s.key == *k)) {
         return Err(ConfigError::at(
             FieldPath::root().key(unknown),

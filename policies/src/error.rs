@@ -91,6 +91,16 @@ impl ConfigError {
         }
     }
 
+    /// A syntax error at the document's root from serde_json's `err` (its line and column kept,
+    /// its message followed by `note`).
+    pub fn json_syntax(err: &serde_json::Error, note: &str) -> Self {
+        Self {
+            path: FieldPath::root(),
+            location: (err.line() > 0).then(|| (err.line(), err.column())),
+            kind: ConfigErrorKind::Syntax(format!("{}{note}", strip_position(err))),
+        }
+    }
+
     /// Fills in the line and column of the value this error names, from the JSON it came from.
     pub fn located_in(mut self, json: &[u8]) -> Self {
         if self.location.is_none() {
