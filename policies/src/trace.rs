@@ -30,6 +30,18 @@ pub struct Trace {
     pub steps: Vec<Step>,
 }
 
+impl Trace {
+    /// The trace of `policy`'s decision `outcome` in `phase`, made of `steps`.
+    pub fn new(policy: &'static str, phase: Phase, outcome: Outcome, steps: Vec<Step>) -> Self {
+        Self {
+            policy,
+            phase,
+            outcome,
+            steps,
+        }
+    }
+}
+
 /// Where in the exchange a decision was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -94,6 +94,21 @@ impl Browser {
         })
     }
 
+    /// Opens `url` and waits (60 s at most) until the page says it is ready
+    /// (`body[data-ready="1"]`: its module, presets and scenario tests loaded).
+    ///
+    /// # Errors
+    /// The navigation fails or the page is not ready in time.
+    pub(crate) async fn open(&self, url: &str) -> anyhow::Result<()> {
+        self.client.goto(url).await?;
+        self.wait_until(
+            "document.body.dataset.ready === '1'",
+            Duration::from_secs(60),
+            "the page loads",
+        )
+        .await
+    }
+
     /// Runs `js` (a function body; `arguments` are `args`) in the page.
     ///
     /// # Errors

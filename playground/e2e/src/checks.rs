@@ -47,14 +47,7 @@ pub(crate) async fn run(
     let url = serve::start(dir, 0).await?;
     let browser = Browser::start(tools).await?;
     let mut t = Tally::default();
-    browser.client.goto(&url).await?;
-    let ready = browser
-        .wait_until(
-            "document.body.dataset.ready === '1'",
-            Duration::from_secs(60),
-            "the page loads",
-        )
-        .await;
+    let ready = browser.open(&url).await;
     let loaded = ready.is_ok();
     t.record("the page loads (module, presets, scenario tests)", ready);
     if loaded {
@@ -211,13 +204,7 @@ async fn agreement(b: &Browser, url: &str, cases: &[Case], t: &mut Tally) -> any
               details: read('#details'), error: read('#run-error')});\
           }\
           done(out); })();";
-    b.client.goto(url).await?;
-    b.wait_until(
-        "document.body.dataset.ready === '1'",
-        Duration::from_secs(60),
-        "the page loads again",
-    )
-    .await?;
+    b.open(url).await?;
     for batch in cases.chunks(BATCH) {
         let hashes: Vec<String> = batch.iter().map(Case::fragment).collect();
         let shown = b.client.execute_async(REPLAY, vec![json!(hashes)]).await?;
@@ -342,13 +329,7 @@ async fn shots(
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let result = async {
-        b.client.goto(url).await?;
-        b.wait_until(
-            "document.body.dataset.ready === '1'",
-            Duration::from_secs(60),
-            "the page loads",
-        )
-        .await?;
+        b.open(url).await?;
         b.edit("#preset", "gateway-hardening/wso2-is").await?;
         std::fs::write(dir.join("1-preset.png"), b.client.screenshot().await?)?;
         let attack = cases

@@ -51,7 +51,10 @@ impl AllowlistPlan {
             last = last.rule(rule);
         }
         steps.push(last.decisive());
-        (decision, trace(outcome, Phase::Request, steps))
+        (
+            decision,
+            Trace::new(super::FILTER, Phase::Request, outcome, steps),
+        )
     }
 
     /// [`AllowlistPlan::decide_body`] and its trace.
@@ -72,16 +75,10 @@ impl AllowlistPlan {
                 .rule("default credentials in the query and the form (P18)")
                 .decisive(),
         ];
-        (decision, trace(outcome, Phase::Body, steps))
-    }
-}
-
-fn trace(outcome: Outcome, phase: Phase, steps: Vec<Step>) -> Trace {
-    Trace {
-        policy: super::FILTER,
-        phase,
-        outcome,
-        steps,
+        (
+            decision,
+            Trace::new(super::FILTER, Phase::Body, outcome, steps),
+        )
     }
 }
 

@@ -184,19 +184,7 @@ fn request_headers<'m>(
         PolicyPlan::Tls(p) => {
             let (decision, trace) = p.trace_request(&ctx.head, &ctx.attrs);
             traces.push(trace);
-            let answer = match decision.verdict(p.mode()) {
-                Verdict::Deny { status, reason } => {
-                    Some(local_reply(tls::FILTER, status, reason.name(), ctx, &[]))
-                }
-                Verdict::Redirect { location, reason } => Some(local_reply(
-                    tls::FILTER,
-                    308,
-                    reason.name(),
-                    ctx,
-                    &[("location", &location)],
-                )),
-                _ => None,
-            };
+            let answer = refusal(tls::FILTER, decision.verdict(p.mode()), ctx);
             (Stage::Tls(p, answer.is_some()), answer)
         }
         PolicyPlan::Allowlist(p) => {
@@ -213,16 +201,9 @@ fn request_headers<'m>(
                     strip_overrides(p, &ctx.head, upstream_request);
                     None
                 }
-                allowlist::Decision::Deny { .. } => match decision.verdict(p.mode()) {
-                    Some(Verdict::Deny { status, reason }) => Some(local_reply(
-                        allowlist::FILTER,
-                        status,
-                        reason.name(),
-                        ctx,
-                        &[],
-                    )),
-                    _ => None,
-                },
+                allowlist::Decision::Deny { .. } => decision
+                    .verdict(p.mode())
+                    .and_then(|v| refusal(allowlist::FILTER, v, ctx)),
             };
             (Stage::Allowlist(p, pending), answer)
         }
@@ -258,16 +239,9 @@ fn request_body(
             let held = body.get(..body.len().min(max_bytes.saturating_add(1)));
             let (decision, trace) = p.trace_body(ctx.head.target(), held.unwrap_or(body));
             traces.push(trace);
-            match decision.verdict(p.mode()) {
-                Some(Verdict::Deny { status, reason }) => Some(local_reply(
-                    allowlist::FILTER,
-                    status,
-                    reason.name(),
-                    ctx,
-                    &[],
-                )),
-                _ => None,
-            }
+            decision
+                .verdict(p.mode())
+                .and_then(|v| refusal(allowlist::FILTER, v, ctx))
         }
         Stage::Tls(..) => None,
     }
@@ -299,12 +273,7 @@ fn response_headers(
             }
             let (decision, trace) = p.trace_response(attrs);
             traces.push(trace);
-            match decision.verdict(p.mode()) {
-                Verdict::Deny { status, reason } => {
-                    Some(local_reply(tls::FILTER, status, reason.name(), ctx, &[]))
-                }
-                _ => None,
-            }
+            refusal(tls::FILTER, decision.verdict(p.mode()), ctx)
         }
         Stage::Allowlist(..) => None,
     }
@@ -326,6 +295,29 @@ fn strip_overrides(
                 *v = path.clone().into_bytes();
             }
         }
+    }
+}
+
+/// The local response a `filter`'s verdict answers with, as `filter_shim::apply` sends it:
+/// `status` for a denial, 308 with `Location` for a redirect; `None` for an allow or a shadow
+/// denial.
+fn refusal<A: Reason, D: Reason>(
+    filter: &'static str,
+    verdict: Verdict<A, D>,
+    ctx: &Ctx<'_>,
+) -> Option<Local> {
+    match verdict {
+        Verdict::Deny { status, reason } => {
+            Some(local_reply(filter, status, reason.name(), ctx, &[]))
+        }
+        Verdict::Redirect { location, reason } => Some(local_reply(
+            filter,
+            308,
+            reason.name(),
+            ctx,
+            &[("location", &location)],
+        )),
+        Verdict::Allow(_) | Verdict::ShadowDeny(_) => None,
     }
 }
 

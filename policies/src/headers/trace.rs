@@ -32,7 +32,11 @@ impl HeaderPlan {
         );
         let outcome = input_outcome(&verdict);
         steps.push(input_step(&verdict));
-        (facts, verdict, self.trace(outcome, Phase::Request, steps))
+        (
+            facts,
+            verdict,
+            Trace::new(super::FILTER, Phase::Request, outcome, steps),
+        )
     }
 
     /// [`HeaderPlan::on_request_body`] and its trace.
@@ -48,7 +52,10 @@ impl HeaderPlan {
             input_step(&verdict),
         ];
         let outcome = input_outcome(&verdict);
-        (verdict, self.trace(outcome, Phase::Body, steps))
+        (
+            verdict,
+            Trace::new(super::FILTER, Phase::Body, outcome, steps),
+        )
     }
 
     /// [`HeaderPlan::on_response`] and its trace: one [`StepKind::Header`] step per header
@@ -113,7 +120,10 @@ impl HeaderPlan {
                 ))
                 .decisive(),
         );
-        (edits, self.trace(outcome, Phase::Response, steps))
+        (
+            edits,
+            Trace::new(super::FILTER, Phase::Response, outcome, steps),
+        )
     }
 
     fn host_step(&self, facts: &RequestFacts) -> Step {
@@ -126,15 +136,6 @@ impl HeaderPlan {
             step = step.before(h.clone());
         }
         step
-    }
-
-    fn trace(&self, outcome: Outcome, phase: Phase, steps: Vec<Step>) -> Trace {
-        Trace {
-            policy: super::FILTER,
-            phase,
-            outcome,
-            steps,
-        }
     }
 }
 

@@ -67,7 +67,10 @@ impl TlsGuardPlan {
         steps.extend(recorded.steps());
         let outcome = Outcome::of(&decision.clone().verdict(self.mode));
         steps.push(decision_step(&outcome));
-        (decision, trace(outcome, Phase::Request, steps))
+        (
+            decision,
+            Trace::new(super::FILTER, Phase::Request, outcome, steps),
+        )
     }
 
     /// [`TlsGuardPlan::decide_response`] and its trace: the upstream facts read
@@ -79,7 +82,10 @@ impl TlsGuardPlan {
         let mut steps = recorded.steps();
         let outcome = Outcome::of(&decision.clone().verdict(self.mode));
         steps.push(decision_step(&outcome));
-        (decision, trace(outcome, Phase::Response, steps))
+        (
+            decision,
+            Trace::new(super::FILTER, Phase::Response, outcome, steps),
+        )
     }
 }
 
@@ -92,13 +98,4 @@ fn decision_step(outcome: &Outcome) -> Step {
         step = step.rule(format!("Location {location}"));
     }
     step
-}
-
-fn trace(outcome: Outcome, phase: Phase, steps: Vec<Step>) -> Trace {
-    Trace {
-        policy: super::FILTER,
-        phase,
-        outcome,
-        steps,
-    }
 }
