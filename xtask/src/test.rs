@@ -86,9 +86,9 @@ const E2E: &[(&str, StepFn)] = &[
     ),
 ];
 
-/// Steps that need no Envoy but run last: their tools (wasm-bindgen-cli, Chromium) are
-/// installed in the background from the start (`playground::prepare_in_background`), while the
-/// other steps compile and wait on Envoy.
+/// Steps that need no Envoy but run last: their tools (wasm-bindgen-cli, Chromium, the
+/// WebDriver checker) are installed and built in the background while the Envoy steps run
+/// (`playground::prepare_in_background`).
 const LAST: &[(&str, StepFn)] = &[(
     "playground in headless Chromium (page against the wasmtime host, every scenario test)",
     crate::playground::chromium_check,
@@ -115,9 +115,6 @@ pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
             all.join("\n  ")
         );
     }
-    if LAST.iter().any(|(n, _)| selected(n)) {
-        crate::playground::prepare_in_background();
-    }
     let mut results: Vec<(String, Outcome, f64)> = Vec::new();
     let mut step = |name: &str, f: &dyn Fn() -> Result<()>| {
         println!("\n==> {name}");
@@ -142,6 +139,11 @@ pub(crate) fn test(no_e2e: bool, only: Option<&str>) -> Result<()> {
         } else {
             skipped.push((name, "not selected by --only"));
         }
+    }
+    if offline_ok && LAST.iter().any(|(n, _)| selected(n)) {
+        // After the offline group, whose compilations it would slow: the Envoy steps leave the
+        // CPU idle much of the time.
+        crate::playground::prepare_in_background();
     }
     let mut e2e = Vec::new();
     for (name, f) in E2E {
@@ -214,7 +216,9 @@ fn fmt() -> Result<()> {
 /// `cargo clippy --workspace --all-targets` and the build the unit tests then run, in one
 /// compilation.
 fn clippy_and_build_host() -> Result<()> {
-    run(cargo_linted().args(["test", "--workspace", "--all-targets", "--no-run"]))
+    run(cargo_linted()
+        .args(["test", "--workspace", "--all-targets", "--no-run"])
+        .args(crate::project::APART))
 }
 
 fn clippy_wasm() -> Result<()> {
@@ -236,7 +240,9 @@ fn clippy_wasm() -> Result<()> {
 }
 
 fn unit_tests() -> Result<()> {
-    run(cargo_linted().args(["test", "--workspace"]))
+    run(cargo_linted()
+        .args(["test", "--workspace"])
+        .args(crate::project::APART))
 }
 
 /// Every scenario file against `gateway_hardening.wasm` in the wasmtime host, each file's

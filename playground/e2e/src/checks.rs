@@ -175,7 +175,16 @@ async fn config_errors(b: &Browser, t: &mut Tally) -> anyhow::Result<()> {
 fn answer_of(shown: &Value) -> Result<Answer, String> {
     let field = |k: &str| shown.get(k).and_then(Value::as_str).unwrap_or_default();
     if shown.get("timeout").is_some() {
-        return Err("the page did not render within 10 s".to_owned());
+        let rendered = field("rendered");
+        return Err(format!(
+            "the page did not render within 30 s (its last render: #{} for {})",
+            field("runs"),
+            if rendered.is_empty() {
+                "an edit"
+            } else {
+                "another link"
+            }
+        ));
     }
     if !field("error").is_empty() {
         return Err(format!("the page shows an error: {}", field("error")));
@@ -197,10 +206,11 @@ async fn agreement(b: &Browser, url: &str, cases: &[Case], t: &mut Tally) -> any
             if (location.hash !== h) { location.hash = h; }\
             const t0 = Date.now(); let late = false;\
             while (document.body.dataset.rendered !== h) {\
-              if (Date.now() - t0 > 10000) { late = true; break; }\
+              if (Date.now() - t0 > 30000) { late = true; break; }\
               await new Promise(r => setTimeout(r, 2));\
             }\
-            out.push(late ? {timeout: true} : {status: read('#status'), reached: read('#reached'),\
+            out.push(late ? {timeout: true, rendered: document.body.dataset.rendered || '',\
+              runs: document.body.dataset.runs || ''} : {status: read('#status'), reached: read('#reached'),\
               details: read('#details'), error: read('#run-error')});\
           }\
           done(out); })();";
